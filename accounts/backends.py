@@ -1,0 +1,27 @@
+"""Log in with the username, the e-mail address or the mobile number, whichever the person typed."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Q
+
+from recruitment.validators import normalize_mobile
+
+
+class IdentifierBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        User = get_user_model()
+        ident = username.strip()
+        candidates = User._default_manager.filter(
+            Q(username__iexact=ident) | Q(email__iexact=ident) | Q(mobile=normalize_mobile(ident), mobile__gt="")
+        )[:2]
+        users = list(candidates)
+        if len(users) != 1:
+            # Unknown or ambiguous: run the hasher anyway so timing does not reveal which.
+            User().set_password(password)
+            return None
+        user = users[0]
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,202 @@
+"""The applicant's questionnaire (问卷): one application per alliance account per campaign.
+
+Fields are blank-able because a draft is saved section by section; completeness is checked by the
+questionnaire definition when the applicant submits (``applications.questionnaire``).
+"""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from recruitment.models import Campaign
+from recruitment.validators import validate_credit_code, validate_mobile
+
+from .enums import (
+    EDITABLE_STATES,
+    ApplicationStatus,
+    AttachmentKind,
+    EntityType,
+    PreviousPermissionOutcome,
+)
+
+
+class Application(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT, db_index=True
+    )
+
+    # --- Identity (主体信息) ---
+    alliance_account = models.CharField(_("Taobao Alliance account"), max_length=64, blank=True)
+    company_name = models.CharField(_("company name"), max_length=200, blank=True)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, blank=True, validators=[validate_credit_code]
+    )
+    incorporated_on = models.DateField(_("date of incorporation"), null=True, blank=True)
+    registered_capital = models.DecimalField(
+        _("registered capital (10,000 yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    mobile = models.CharField(_("contact mobile number"), max_length=11, blank=True, validators=[validate_mobile])
+    email = models.EmailField(_("contact e-mail"), blank=True)
+    dingtalk_id = models.CharField(_("DingTalk ID"), max_length=64, blank=True)
+
+    # --- Risk facts (《招商服务商管理规范》) ---
+    entity_type = models.CharField(_("entity type"), max_length=30, choices=EntityType.choices, blank=True)
+    associated_accounts = models.JSONField(
+        _("associated alliance accounts"), default=list, blank=True,
+        help_text=_("Other Taobao Alliance accounts of the same company or controller."),
+    )
+    previous_permission = models.CharField(
+        _("leader permission held before"), max_length=20, choices=PreviousPermissionOutcome.choices, blank=True
+    )
+    previous_closed_on = models.DateField(_("date closed or cleared"), null=True, blank=True)
+
+    # --- General qualifications (通用资质) ---
+    years_in_business = models.PositiveSmallIntegerField(_("years in business"), null=True, blank=True)
+    team_total = models.PositiveIntegerField(_("team size"), null=True, blank=True)
+    team_recruiting = models.PositiveIntegerField(_("merchant-recruiting staff"), null=True, blank=True)
+    team_operations = models.PositiveIntegerField(_("operations staff"), null=True, blank=True)
+    has_offsite_promotion = models.BooleanField(_("off-site promotion experience"), null=True, blank=True)
+    offsite_promotion_detail = models.TextField(_("off-site promotion details"), blank=True)
+    other_platform_roles = models.JSONField(_("leader roles on other platforms"), default=list, blank=True)
+    other_platform_detail = models.TextField(_("details of roles on other platforms"), blank=True)
+    other_alliance_identities = models.TextField(_("other Taobao Alliance partner identities"), blank=True)
+
+    # --- Key assessment: new-merchant acquisition (重点考核) ---
+    new_merchants_available = models.PositiveIntegerField(
+        _("merchants not yet on Taobaoke you can bring"), null=True, blank=True
+    )
+    new_merchant_examples = models.TextField(_("examples of such merchants"), blank=True)
+    industries = models.TextField(_("industry specialisations"), blank=True)
+    channel_resources = models.TextField(_("channel resources"), blank=True)
+    has_exclusive_channels = models.BooleanField(_("exclusive promotion channels"), null=True, blank=True)
+    exclusive_channels_detail = models.TextField(_("exclusive channel details"), blank=True)
+    target_gmv = models.DecimalField(
+        _("target recruitment GMV (10,000 yuan)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    target_new_merchants = models.PositiveIntegerField(_("target number of new merchants"), null=True, blank=True)
+    media_plan = models.TextField(_("media investment plan"), blank=True)
+
+    # --- Declaration ---
+    declaration_accepted = models.BooleanField(_("declaration accepted"), default=False)
+
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-submitted_at", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "alliance_account"],
+                condition=~Q(alliance_account=""),
+                name="one_application_per_account_per_campaign",
+                violation_error_message=_("This alliance account has already applied in this campaign."),
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "applicant"],
+                name="one_application_per_user_per_campaign",
+                violation_error_message=_("You already have an application in this campaign."),
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self):
+        return self.company_name or self.alliance_account or f"#{self.pk}"
+
+    @property
+    def is_editable(self):
+        return self.status in EDITABLE_STATES
+
+
+class CooperationCase(models.Model):
+    """A historical cooperation case (历史合作案例); an application lists any number."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="cases")
+    merchant_name = models.CharField(_("merchant or brand"), max_length=120)
+    platform = models.CharField(_("platform"), max_length=60, blank=True)
+    industry = models.CharField(_("industry"), max_length=60, blank=True)
+    period = models.CharField(_("period"), max_length=60, blank=True, help_text=_("e.g. 2023-06 to 2023-11"))
+    gmv = models.DecimalField(
+        _("GMV achieved (10,000 yuan)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    description = models.TextField(_("what you did and the result"))
+
+    class Meta:
+        verbose_name = _("cooperation case")
+        verbose_name_plural = _("cooperation cases")
+        ordering = ["application", "id"]
+
+    def __str__(self):
+        return self.merchant_name
+
+
+def attachment_path(instance, filename):
+    """Stored under a random name: the applicant's file name is kept in ``original_name`` only."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"applications/{instance.application_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.SUPPORTING
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["application", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class StatusChange(models.Model):
+    """Audit trail: every transition of an application, who made it, when, from, to and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("by"),
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=ApplicationStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["application", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"

@@ -1,0 +1,184 @@
+"""The campaign: every date, seat count and threshold of one recruitment round, as data.
+
+A campaign (招募活动) is one intake such as 纳新 2.0 of 2024. Nothing in the code knows its dates:
+windows, quotas and probation thresholds are fields edited in the admin, so 纳新 3.0 is a new row.
+All instants are aware datetimes; end instants are inclusive to the second (``23:59:59``).
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from recruitment import timeutils
+
+
+class CampaignQuerySet(models.QuerySet):
+    def current(self):
+        """The campaign now open for applications (at most one is flagged current)."""
+        return self.filter(is_current=True).first()
+
+
+class Campaign(models.Model):
+    slug = models.SlugField(_("code"), max_length=40, unique=True, help_text=_("Used by --campaign in commands."))
+    name = models.CharField(_("name"), max_length=120)
+    summary = models.TextField(_("summary shown on the home page"), blank=True)
+    is_current = models.BooleanField(
+        _("current campaign"),
+        default=False,
+        help_text=_("The campaign shown on the home page and open for applications. Only one at a time."),
+    )
+
+    # Application and review calendar
+    application_opens_at = models.DateTimeField(_("applications open at"))
+    application_closes_at = models.DateTimeField(
+        _("applications close at"), help_text=_("Inclusive to the second, e.g. 23:59:59 Beijing time.")
+    )
+    review_starts_on = models.DateField(_("review starts on"))
+    review_ends_on = models.DateField(_("review ends on"))
+    results_published_at = models.DateTimeField(
+        _("results published from"), help_text=_("Before this instant applicants only see 'under review'.")
+    )
+    seats = models.PositiveIntegerField(_("seats"), default=50, validators=[MinValueValidator(1)])
+
+    # Probation
+    probation_starts_on = models.DateField(_("probation starts on"))
+    probation_ends_on = models.DateField(_("probation ends on"))
+    activity_starts_at = models.DateTimeField(_("拓客先锋 activity starts at"))
+    activity_ends_at = models.DateTimeField(_("拓客先锋 activity ends at"))
+    checkpoint_ends_at = models.DateTimeField(
+        _("special-check checkpoint ends at"),
+        help_text=_("New merchants opened from the activity start to this instant count for the checkpoint."),
+    )
+    final_result_at = models.DateTimeField(
+        _("special-check final result at"),
+        help_text=_("When the total and qualifying counts are evaluated, after settlement."),
+    )
+    window_618_starts_at = models.DateTimeField(_("618 window starts at"))
+    window_618_ends_at = models.DateTimeField(_("618 window ends at"))
+
+    # Special check thresholds
+    checkpoint_min_new_merchants = models.PositiveIntegerField(_("checkpoint: new merchants at least"), default=2)
+    total_min_new_merchants = models.PositiveIntegerField(_("total: new merchants at least"), default=5)
+    qualifying_min_merchants = models.PositiveIntegerField(_("qualifying merchants at least"), default=3)
+    best_item_min_orders = models.PositiveIntegerField(
+        _("X: orders of a single item at least"), default=10
+    )
+    settlement_rate_min_percent = models.DecimalField(
+        _("Y: effective settlement rate at least (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    # Questionnaire
+    attachment_max_mb = models.PositiveIntegerField(_("attachment size limit (MB)"), default=10)
+    supplement_max_mb = models.PositiveIntegerField(_("supplementary material size limit (MB)"), default=50)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CampaignQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-application_opens_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_campaign"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.application_opens_at and self.application_closes_at:
+            if self.application_closes_at <= self.application_opens_at:
+                errors["application_closes_at"] = _("Must be after the opening time.")
+        if self.activity_starts_at and self.activity_ends_at and self.activity_ends_at <= self.activity_starts_at:
+            errors["activity_ends_at"] = _("Must be after the activity start.")
+        if self.checkpoint_ends_at and self.activity_starts_at and self.checkpoint_ends_at < self.activity_starts_at:
+            errors["checkpoint_ends_at"] = _("Must not be before the activity start.")
+        if self.probation_starts_on and self.probation_ends_on and self.probation_ends_on < self.probation_starts_on:
+            errors["probation_ends_on"] = _("Must not be before the probation start.")
+        if errors:
+            raise ValidationError(errors)
+
+    # --- Application window -------------------------------------------------------------------
+    def accepts_applications(self, now=None):
+        """Whether an application may be submitted at ``now`` (inclusive at both ends, to the second)."""
+        now = timeutils.to_second(now or timezone.now())
+        return self.application_opens_at <= now <= self.application_closes_at
+
+    def window_state(self, now=None):
+        """``"upcoming"``, ``"open"`` or ``"closed"``."""
+        now = timeutils.to_second(now or timezone.now())
+        if now < self.application_opens_at:
+            return "upcoming"
+        if now <= self.application_closes_at:
+            return "open"
+        return "closed"
+
+    def results_are_published(self, now=None):
+        return (now or timezone.now()) >= self.results_published_at
+
+    # --- Probation instants ---------------------------------------------------------------------
+    @property
+    def probation_end_instant(self):
+        """The first instant after probation (e.g. 2024-09-01 00:00:00 Beijing time)."""
+        return timeutils.start_of_day(self.probation_ends_on + timedelta(days=1))
+
+    @property
+    def checkpoint_due_at(self):
+        return self.checkpoint_ends_at + timedelta(seconds=1)
+
+
+class BasicCheckMonth(models.Model):
+    """One natural month of the basic check (基础项考核) with its own thresholds."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="basic_months")
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    min_activities = models.PositiveIntegerField(_("new promotion activities at least"), default=1)
+    min_merchants = models.PositiveIntegerField(_("merchants recruited at least"), default=3)
+    min_items = models.PositiveIntegerField(_("items recruited at least"), default=10)
+    min_gmv = models.DecimalField(_("GMV at least (yuan)"), max_digits=14, decimal_places=2, default=10000)
+
+    class Meta:
+        verbose_name = _("basic check month")
+        verbose_name_plural = _("basic check months")
+        ordering = ["campaign", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "month"], name="one_threshold_row_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="basic_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def code(self):
+        return f"basic:{self.month:%Y-%m}"
+
+    @property
+    def starts_at(self):
+        return timeutils.start_of_day(self.month)
+
+    @property
+    def ends_at(self):
+        """Last second of the month, inclusive."""
+        return self.due_at - timedelta(seconds=1)
+
+    @property
+    def due_at(self):
+        """First instant of the next month."""
+        nxt = (self.month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return timeutils.start_of_day(nxt)
+
