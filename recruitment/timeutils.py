@@ -1,9 +1,9 @@
 """Beijing-time helpers. The project's TIME_ZONE is Asia/Shanghai; these keep datetimes aware."""
 
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from zoneinfo import ZoneInfo
 
 
 def to_second(moment):
