@@ -47,3 +47,7 @@ class OtherPlatform(models.TextChoices):
 class AttachmentKind(models.TextChoices):
     SUPPORTING = "supporting", _("Supporting file")
     SUPPLEMENTARY = "supplementary", _("Supplementary material (after round 1)")
+
+# States an applicant sees in the timeline of the status page. Review states are added here only
+# once their outcome is meant to be visible (after results_published_at).
+APPLICANT_VISIBLE_STATES = {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN}

@@ -26,7 +26,9 @@ from .enums import (
 
 
 class Application(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="applications")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="applications", verbose_name=_("campaign")
+    )
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications", verbose_name=_("applicant")
     )
@@ -96,6 +98,10 @@ class Application(models.Model):
     declaration_accepted = models.BooleanField(_("declaration accepted"), default=False)
 
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(
+        _("confirmation e-mail sent at"), null=True, blank=True,
+        help_text=_("Set when the submission confirmation went out; a resubmission sends a new one."),
+    )
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -130,7 +136,9 @@ class Application(models.Model):
 class CooperationCase(models.Model):
     """A historical cooperation case (历史合作案例); an application lists any number."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="cases")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="cases", verbose_name=_("application")
+    )
     merchant_name = models.CharField(_("merchant or brand"), max_length=120)
     platform = models.CharField(_("platform"), max_length=60, blank=True)
     industry = models.CharField(_("industry"), max_length=60, blank=True)
@@ -157,7 +165,9 @@ def attachment_path(instance, filename):
 
 
 class Attachment(models.Model):
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("application")
+    )
     kind = models.CharField(
         _("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.SUPPORTING
     )
@@ -167,7 +177,7 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     description = models.CharField(_("description"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("uploaded by")
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -183,7 +193,9 @@ class Attachment(models.Model):
 class StatusChange(models.Model):
     """Audit trail: every transition of an application, who made it, when, from, to and why."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="status_changes")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("application")
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("by"),

@@ -1,19 +1,60 @@
 """Domain operations on applications. Views, admin actions, tasks and commands all call these.
 
 ``transition`` is the one place a status changes: it checks the TRANSITIONS table, saves with
-``update_fields`` under a row lock, and writes the audit row, all in one transaction.
+``update_fields`` under a row lock, and writes the audit row, all in one transaction. The applicant's
+operations (start, save answers, attachments, submit, withdraw, reopen) are built on top of it and
+raise an ``ApplicationError`` whose message is shown to the applicant as is.
 """
 
-from django.db import transaction
-from django.utils import timezone
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .enums import TRANSITIONS, ApplicationStatus
-from .models import Application, StatusChange
+from recruitment import timeutils
+
+from . import questionnaire
+from .enums import TRANSITIONS, ApplicationStatus, AttachmentKind
+from .models import Application, Attachment, StatusChange
+from .uploads import MAX_ATTACHMENTS
+
+logger = logging.getLogger(__name__)
 
 
-class TransitionNotAllowed(Exception):
+class ApplicationError(Exception):
+    """An operation on an application was refused; ``str(error)`` explains why (nothing changed)."""
+
+    @property
+    def message(self):
+        return str(self)
+
+
+class TransitionNotAllowed(ApplicationError):
     """The requested status change is not in the transitions table (nothing was changed)."""
+
+
+class AnswersLocked(ApplicationError):
+    """The answers can no longer change (the application is not a draft)."""
+
+
+class WindowClosed(ApplicationError):
+    """The application window is not open at this instant."""
+
+
+class IncompleteApplication(ApplicationError):
+    """Submission refused because answers are missing; ``missing`` lists them."""
+
+    def __init__(self, missing):
+        self.missing = missing
+        super().__init__(
+            _("The application is not complete. Still missing: %(items)s.")
+            % {"items": "、".join(str(m.label) for m in missing)}
+        )
 
 
 def can_transition(from_status, to_status):
@@ -49,3 +90,229 @@ def transition(application, to_status, *, actor=None, reason="", fields=None):
         )
     application.refresh_from_db()
     return application
+
+
+# --- Starting and editing a draft -------------------------------------------------------------------
+
+
+def application_of(user, campaign):
+    """The user's application in ``campaign`` (at most one: a database constraint), or ``None``."""
+    if campaign is None or not user.is_authenticated:
+        return None
+    return Application.objects.select_related("campaign").filter(campaign=campaign, applicant=user).first()
+
+
+def start_application(user, *, campaign, now=None):
+    """Return the user's application in ``campaign``, creating the draft on the first visit.
+
+    Refused (``WindowClosed``, nothing created) once the window has closed; a draft may be prepared
+    before it opens. A double click racing on the create is absorbed by ``get_or_create``.
+    """
+    existing = application_of(user, campaign)
+    if existing is not None:
+        return existing
+    if campaign.window_state(now) == "closed":
+        raise WindowClosed(_("Applications for this campaign closed at %(deadline)s.") % _deadline(campaign))
+    application, _created = Application.objects.get_or_create(
+        campaign=campaign,
+        applicant=user,
+        defaults={"email": user.email or "", "mobile": getattr(user, "mobile", "") or ""},
+    )
+    return application
+
+
+def _lock_editable(application):
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if not locked.is_editable:
+        raise AnswersLocked(
+            _("The application has been submitted: its answers can no longer be changed. "
+              "Withdraw it first if the window is still open.")
+        )
+    return locked
+
+
+def _duplicate_account_message():
+    return _("This Taobao Alliance account has already applied in this campaign.")
+
+
+def save_answers(form):
+    """Save one section's validated ``ModelForm`` on a draft; returns ``False`` with a form error on a clash.
+
+    Only the section's own fields are written, under a row lock that re-checks the draft is still
+    editable. Two drafts claiming the same alliance account at the same moment hit the database
+    constraint: the loser gets the same form error as the normal uniqueness check.
+    """
+    application = form.instance
+    try:
+        with transaction.atomic():
+            _lock_editable(application)
+            form.save(commit=False)
+            application.updated_at = timezone.now()
+            application.save(update_fields=[*form._meta.fields, "updated_at"])
+    except IntegrityError:
+        form.add_error("alliance_account" if "alliance_account" in form.fields else None,
+                       _duplicate_account_message())
+        return False
+    return True
+
+
+def save_cases(formset):
+    """Save the cooperation-case formset of a draft (new, changed and deleted rows together)."""
+    with transaction.atomic():
+        _lock_editable(formset.instance)
+        formset.save()
+        Application.objects.filter(pk=formset.instance.pk).update(updated_at=timezone.now())
+
+
+def add_attachment(application, *, upload, actor, description="", kind=AttachmentKind.SUPPORTING):
+    """Store a checked upload (``uploads.check_upload``) under a random name."""
+    with transaction.atomic():
+        if kind == AttachmentKind.SUPPORTING:
+            _lock_editable(application)
+        else:
+            Application.objects.select_for_update().get(pk=application.pk)
+        if application.attachments.count() >= MAX_ATTACHMENTS:
+            raise ApplicationError(
+                _("An application holds at most %(count)s files. Delete one before uploading another.")
+                % {"count": MAX_ATTACHMENTS}
+            )
+        attachment = Attachment(
+            application=application,
+            kind=kind,
+            original_name=upload.name,
+            content_type=upload.content_type,
+            size=upload.size,
+            description=description,
+            uploaded_by=actor,
+        )
+        attachment.file.save(upload.name, upload.file, save=False)
+        try:
+            attachment.save()
+        except Exception:
+            attachment.file.storage.delete(attachment.file.name)
+            raise
+    return attachment
+
+
+def delete_attachment(attachment, *, actor):
+    """Delete a supporting file of a draft; the stored file goes once the row is gone."""
+    with transaction.atomic():
+        _lock_editable(attachment.application)
+        if attachment.kind != AttachmentKind.SUPPORTING:
+            raise AnswersLocked(_("Supplementary material cannot be deleted."))
+        storage, name = attachment.file.storage, attachment.file.name
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+    logger.info("attachment %s deleted by user %s", name, getattr(actor, "pk", None))
+
+
+# --- Submission, withdrawal, reopening ------------------------------------------------------------------
+
+
+def _deadline(campaign):
+    return {"deadline": date_format(timeutils.local(campaign.application_closes_at), "Y-m-d H:i:s")}
+
+
+def _check_window(campaign, now, action):
+    state = campaign.window_state(now)
+    if state == "upcoming":
+        raise WindowClosed(
+            _("Applications open at %(opens)s: %(action)s is not possible yet.")
+            % {"opens": date_format(timeutils.local(campaign.application_opens_at), "Y-m-d H:i"), "action": action}
+        )
+    if state == "closed":
+        raise WindowClosed(
+            _("The application window closed at %(deadline)s (Beijing time): %(action)s is no longer possible.")
+            % {**_deadline(campaign), "action": action}
+        )
+
+
+def submit_application(application, *, actor, now=None):
+    """Submit a complete draft inside the window (Beijing time, inclusive to the second).
+
+    Locks the answers (status ``submitted``), stamps ``submitted_at`` and, after commit, queues the
+    confirmation e-mail. Raises ``WindowClosed``, ``IncompleteApplication`` or ``TransitionNotAllowed``.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        if locked.status != ApplicationStatus.DRAFT:
+            raise TransitionNotAllowed(_("Only a draft can be submitted; this application is “%(status)s”.")
+                                       % {"status": locked.get_status_display()})
+        _check_window(locked.campaign, now, _("submission"))
+        missing = questionnaire.missing_answers(locked)
+        if missing:
+            raise IncompleteApplication(missing)
+        transition(locked, ApplicationStatus.SUBMITTED, actor=actor, fields={"submitted_at": now})
+        transaction.on_commit(lambda: _queue_confirmation(locked.pk))
+    application.refresh_from_db()
+    return application
+
+
+def _queue_confirmation(application_id):
+    from .tasks import send_submission_confirmation
+
+    send_submission_confirmation.delay(application_id=application_id)
+
+
+def withdraw_application(application, *, actor, now=None, reason=""):
+    """Withdraw (撤回申请) a submitted application before the deadline; it can be reopened later."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        if locked.status != ApplicationStatus.SUBMITTED:
+            raise TransitionNotAllowed(_("Only a submitted application can be withdrawn."))
+        _check_window(locked.campaign, now, _("withdrawal"))
+        transition(locked, ApplicationStatus.WITHDRAWN, actor=actor, reason=reason, fields={"withdrawn_at": now})
+    application.refresh_from_db()
+    return application
+
+
+def reopen_application(application, *, actor, now=None):
+    """Turn a withdrawn application back into a draft while the window is open.
+
+    The declaration must be given again before the next submission, since the answers may change.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        if locked.status != ApplicationStatus.WITHDRAWN:
+            raise TransitionNotAllowed(_("Only a withdrawn application can be reopened."))
+        _check_window(locked.campaign, now, _("reopening"))
+        transition(
+            locked, ApplicationStatus.DRAFT, actor=actor,
+            fields={"submitted_at": None, "declaration_accepted": False},
+        )
+    application.refresh_from_db()
+    return application
+
+
+# --- Notifications ----------------------------------------------------------------------------------
+
+
+def send_submission_confirmation(application):
+    """E-mail the applicant that the application was received; at most once per submission.
+
+    The claim (``confirmation_sent_at``) and the e-mail share a transaction: if sending fails the
+    claim rolls back and a retry sends it; a duplicate task run finds it claimed and does nothing.
+    """
+    if application.status != ApplicationStatus.SUBMITTED or application.submitted_at is None:
+        return False
+    recipients = sorted({e for e in (application.email, application.applicant.email) if e})
+    if not recipients:
+        logger.warning("application %s has no e-mail address for the confirmation", application.pk)
+        return False
+    with transaction.atomic():
+        claimed = (
+            Application.objects.filter(pk=application.pk, status=ApplicationStatus.SUBMITTED)
+            .exclude(confirmation_sent_at__gte=application.submitted_at)
+            .update(confirmation_sent_at=timezone.now())
+        )
+        if not claimed:
+            return False
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {"application": application, "campaign": application.campaign}
+            subject = render_to_string("applications/email/submission_confirmation_subject.txt", context)
+            body = render_to_string("applications/email/submission_confirmation.txt", context)
+        send_mail(" ".join(subject.split()), body, None, recipients)
+    return True

@@ -1,7 +1,290 @@
+"""Applicant pages: the questionnaire (/apply/), attachments and the status page (/status/).
+
+Views are thin: they find the user's application, check a named predicate from ``permissions``,
+call a ``services`` function and show its ``ApplicationError`` message when it refuses.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from recruitment.models import Campaign
+
+from . import permissions, questionnaire, services
+from .enums import APPLICANT_VISIBLE_STATES, AttachmentKind
+from .forms import SECTION_FORMS, AttachmentForm, CaseFormSet
+from .models import Attachment
+from .uploads import MAX_ATTACHMENTS, size_limit_mb
+
+
+def _my_application(request):
+    campaign = Campaign.objects.current()
+    return campaign, services.application_of(request.user, campaign)
+
+
+def _locked(request, application, message=None):
+    """403 for a POST that would change a locked application; nothing is changed."""
+    message = message or _(
+        "Your application has been submitted, so its answers and files can no longer be changed. "
+        "If the window is still open you can withdraw it on the status page and edit it again."
+    )
+    return render(request, "applications/locked.html", {"application": application, "message": message}, status=403)
+
+
+def _context(request, application, section=None):
+    missing = questionnaire.missing_answers(application)
+    now = timezone.now()
+    return {
+        "application": application,
+        "campaign": application.campaign,
+        "section": section,
+        "steps": questionnaire.section_states(application, current=section),
+        "missing": missing,
+        "progress": questionnaire.progress(application, missing),
+        "editable": permissions.can_edit_answers(request.user, application),
+        "window_state": application.campaign.window_state(now),
+        "can_submit": permissions.can_submit(request.user, application, now),
+        "next_section": questionnaire.next_section(section) if section else None,
+    }
 
 
 @login_required
+@require_GET
+def apply(request):
+    """Entry point: create the draft on the first visit, then go to the first incomplete section."""
+    campaign, application = _my_application(request)
+    if application is None:
+        if campaign is None:
+            return render(request, "applications/closed.html", {"campaign": None})
+        try:
+            application = services.start_application(request.user, campaign=campaign)
+        except services.ApplicationError as error:
+            return render(request, "applications/closed.html", {"campaign": campaign, "message": error.message})
+    if not application.is_editable:
+        return redirect("applications:overview")
+    section = questionnaire.first_incomplete_section(application)
+    if section is None:
+        return redirect("applications:overview")
+    return redirect("applications:section", section=section.slug)
+
+
+@login_required
+@require_GET
+def overview(request):
+    """Every answer on one page, read-only: the applicant's copy of what was (or will be) submitted."""
+    _campaign, application = _my_application(request)
+    if application is None:
+        return redirect("applications:apply")
+    context = _context(request, application)
+    context["sections"] = [
+        {
+            "section": s,
+            "answers": questionnaire.answers(application, s),
+            "missing": [m for m in context["missing"] if m.section.slug == s.slug],
+        }
+        for s in questionnaire.SECTIONS
+    ]
+    context["cases"] = application.cases.all()
+    context["attachments"] = application.attachments.all()
+    return render(request, "applications/overview.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def section(request, section):
+    _campaign, application = _my_application(request)
+    if application is None:
+        return redirect("applications:apply")
+    current = questionnaire.get_section(section)
+    if current is None:
+        raise Http404
+    if request.method == "POST" and not permissions.can_edit_answers(request.user, application):
+        return _locked(request, application)
+    if current.kind == "cases":
+        return _cases_section(request, application, current)
+    if current.kind == "attachments":
+        return _attachments_section(request, application, current)
+    return _form_section(request, application, current)
+
+
+def _after_save(request, application, current):
+    if request.POST.get("action") == "next":
+        following = questionnaire.next_section(current)
+        if following is not None:
+            return redirect("applications:section", section=following.slug)
+    return redirect("applications:section", section=current.slug)
+
+
+def _form_section(request, application, current):
+    form_class = SECTION_FORMS[current.slug]
+    editable = permissions.can_edit_answers(request.user, application)
+    form = form_class(request.POST or None, instance=application) if editable else None
+    if request.method == "POST":
+        if form.is_valid() and services.save_answers(form):
+            if current.kind == "declaration" and request.POST.get("action") == "submit":
+                return _submit(request, application)
+            messages.success(request, _("Draft saved."))
+            return _after_save(request, application, current)
+        messages.error(request, _("Some answers need correcting (marked in red). This section was not saved yet."))
+    context = _context(request, application, current)
+    context.update(form=form, answers=questionnaire.answers(application, current))
+    template = "applications/section_declaration.html" if current.kind == "declaration" else "applications/section.html"
+    return render(request, template, context)
+
+
+def _submit(request, application):
+    try:
+        services.submit_application(application, actor=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("applications:section", section="declaration")
+    messages.success(request, _("Your application has been submitted. We have sent a confirmation e-mail."))
+    return redirect("applications:status")
+
+
+def _cases_section(request, application, current):
+    editable = permissions.can_edit_answers(request.user, application)
+    formset = CaseFormSet(request.POST or None, instance=application, prefix="cases") if editable else None
+    if request.method == "POST":
+        if formset.is_valid():
+            services.save_cases(formset)
+            messages.success(request, _("Draft saved."))
+            return _after_save(request, application, current)
+        messages.error(request, _("Some answers need correcting (marked in red). This section was not saved yet."))
+    context = _context(request, application, current)
+    context.update(formset=formset, cases=application.cases.all())
+    return render(request, "applications/section_cases.html", context)
+
+
+def _attachments_section(request, application, current):
+    form = AttachmentForm(request.POST or None, request.FILES or None, campaign=application.campaign)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.add_attachment(
+                    application, upload=form.checked, actor=request.user,
+                    description=form.cleaned_data["description"],
+                )
+            except services.AnswersLocked as error:
+                return _locked(request, application, error.message)
+            except services.ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("File uploaded: %(name)s") % {"name": form.checked.name})
+                return redirect("applications:section", section=current.slug)
+        else:
+            messages.error(request, _("The file was not uploaded."))
+    context = _context(request, application, current)
+    context.update(
+        form=form,
+        attachments=application.attachments.all(),
+        max_files=MAX_ATTACHMENTS,
+        limit_mb=size_limit_mb(application.campaign, AttachmentKind.SUPPORTING),
+    )
+    return render(request, "applications/section_attachments.html", context)
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    attachment = get_object_or_404(Attachment.objects.select_related("application"), pk=pk)
+    if not permissions.is_owner(request.user, attachment.application):
+        raise Http404
+    if not permissions.can_delete_attachment(request.user, attachment):
+        return _locked(request, attachment.application)
+    name = attachment.original_name
+    try:
+        services.delete_attachment(attachment, actor=request.user)
+    except services.AnswersLocked as error:
+        return _locked(request, attachment.application, error.message)
+    messages.success(request, _("File deleted: %(name)s") % {"name": name})
+    return redirect("applications:section", section="attachments")
+
+
+def content_disposition(filename):
+    """``attachment`` with an ASCII fallback and the UTF-8 name per RFC 5987 / RFC 6266."""
+    fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{escape_uri_path(filename)}"
+
+
+@login_required
+@require_GET
+def attachment_download(request, pk):
+    """Stream a file to its owner or to staff allowed to view applications; 404 to anyone else."""
+    attachment = get_object_or_404(Attachment.objects.select_related("application"), pk=pk)
+    if not permissions.can_view_attachment(request.user, attachment):
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["Content-Disposition"] = content_disposition(attachment.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Status ----------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
 def status(request):
-    return render(request, "applications/status.html", {})
+    campaign, application = _my_application(request)
+    now = timezone.now()
+    context = {"campaign": campaign, "application": application, "now": now}
+    if campaign is not None:
+        context["window_state"] = campaign.window_state(now)
+    if application is not None:
+        missing = questionnaire.missing_answers(application)
+        context.update(
+            missing=missing,
+            progress=questionnaire.progress(application, missing),
+            changes=application.status_changes.filter(to_status__in=APPLICANT_VISIBLE_STATES),
+            can_withdraw=permissions.can_withdraw(request.user, application, now),
+            can_reopen=permissions.can_reopen(request.user, application, now),
+            can_submit=permissions.can_submit(request.user, application, now),
+        )
+    return render(request, "applications/status.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request):
+    """GET asks for confirmation; POST withdraws (撤回申请)."""
+    _campaign, application = _my_application(request)
+    if application is None or not permissions.is_owner(request.user, application):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.withdraw_application(
+                application, actor=request.user, reason=request.POST.get("reason", "").strip()[:500]
+            )
+        except services.ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return redirect("applications:status")
+    if not permissions.can_withdraw(request.user, application):
+        messages.error(request, _("This application cannot be withdrawn now."))
+        return redirect("applications:status")
+    return render(request, "applications/withdraw_confirm.html", {"application": application,
+                                                                   "campaign": application.campaign})
+
+
+@login_required
+@require_POST
+def reopen(request):
+    _campaign, application = _my_application(request)
+    if application is None:
+        raise Http404
+    try:
+        services.reopen_application(application, actor=request.user)
+    except services.ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("applications:status")
+    messages.success(request, _("Your application is a draft again. Submit it again before the deadline."))
+    return redirect(reverse("applications:section", args=["declaration"]))

@@ -1,6 +1,15 @@
 from .models import Campaign
 
+_CACHE_ATTR = "_current_campaign"
+
+
+def get_current_campaign(request):
+    """The current campaign, fetched once per request (the home view and every template share it)."""
+    if not hasattr(request, _CACHE_ATTR):
+        setattr(request, _CACHE_ATTR, Campaign.objects.current())
+    return getattr(request, _CACHE_ATTR)
+
 
 def current_campaign(request):
     """The campaign open for applications, for the navigation bar and the footer."""
-    return {"current_campaign": Campaign.objects.current()}
+    return {"current_campaign": get_current_campaign(request)}

@@ -1,10 +1,19 @@
 """Shared fixtures. Tests marked ``postgres`` or ``redis`` skip (with that reason) on the SQLite pass."""
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 
-from tests.factories import ApplicationFactory, CampaignFactory, UserFactory
+from applications import services
+from recruitment.timeutils import beijing
+from tests.factories import (
+    ApplicationFactory,
+    AttachmentFactory,
+    CampaignFactory,
+    CooperationCaseFactory,
+    UserFactory,
+)
 
 
 def pytest_runtest_setup(item):
@@ -23,6 +32,12 @@ def _private_media(settings, tmp_path):
 def _english_free_defaults(settings):
     # Tests render pages in the default language (zh-hans) unless they ask for another.
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Factories set a password for every user; the default PBKDF2 rounds would dominate test time.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -44,3 +59,29 @@ def other_applicant(db):
 @pytest.fixture
 def draft(campaign, applicant):
     return ApplicationFactory(campaign=campaign, applicant=applicant)
+
+
+@pytest.fixture
+def complete_draft(draft):
+    """A draft with every answer, one cooperation case and one supporting file: ready to submit."""
+    CooperationCaseFactory(application=draft)
+    AttachmentFactory(application=draft)
+    return draft
+
+
+@pytest.fixture
+def submitted(complete_draft, applicant):
+    """``complete_draft`` submitted on 2024-04-20 10:00 Beijing time (through the service)."""
+    return services.submit_application(complete_draft, actor=applicant, now=beijing(2024, 4, 20, 10))
+
+
+@pytest.fixture
+def inside_window():
+    with time_machine.travel(beijing(2024, 4, 20, 10), tick=False):
+        yield
+
+
+@pytest.fixture
+def after_deadline():
+    with time_machine.travel(beijing(2024, 4, 26, 0, 0, 0), tick=False):
+        yield

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin with the mobile number an applicant may have signed up with."""
+
+    list_display = ("username", "mobile", "email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
+    search_fields = ("username", "mobile", "email", "first_name", "last_name")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Contact"), {"fields": ("mobile", "email", "first_name", "last_name")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "mobile", "email", "usable_password", "password1", "password2"),
+            },
+        ),
+    )

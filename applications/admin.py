@@ -1,0 +1,233 @@
+"""Staff read applications here and export them (CSV / XLSX).
+
+The admin shows applicants' answers read-only: applicants write them, and status changes come from
+the review pipeline (``applications.services``), never from editing a form. Viewing needs only the
+``view_application`` permission, which also covers the inlines and the export.
+"""
+
+from django.contrib import admin
+from django.db.models import F
+from django.template.defaultfilters import filesizeformat
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import SelectableFieldsExportForm
+
+from . import permissions
+from .enums import OtherPlatform
+from .models import Application, Attachment, CooperationCase, StatusChange
+from .resources import ApplicationResource, join_labels
+
+
+def can_view_applications(user):
+    """Whether a staff user (the admin site already requires ``is_staff``) may read and export
+    applications with their cases, attachments and audit trail; the attachment download checks the
+    same permission."""
+    return user.has_perm(permissions.VIEW_PERMISSION)
+
+
+def attachment_download_url(attachment):
+    """The questionnaire's download view (streams the private file), or ``None`` when it is not routed."""
+    try:
+        return reverse("applications:attachment", args=[attachment.pk])
+    except NoReverseMatch:
+        return None
+
+
+class ColumnExportForm(SelectableFieldsExportForm):
+    """The export form with each column's tick box labelled by its header (Chinese for staff)
+    rather than by the attribute name. Overrides a private hook of django-import-export 4.4."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        return field.column_name if field is not None else field_name
+
+
+# --- Inlines: the application's related rows, read-only -----------------------------------------
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return can_view_applications(request.user)
+
+
+class CooperationCaseInline(ReadOnlyInline):
+    model = CooperationCase
+    fields = readonly_fields = ["merchant_name", "platform", "industry", "period", "gmv", "description"]
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = readonly_fields = ["download", "kind", "content_type", "human_size", "description", "uploaded_at"]
+
+    @admin.display(description=_("file name"))
+    def download(self, obj):
+        url = attachment_download_url(obj)
+        if url is None:
+            return obj.original_name
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+    @admin.display(description=_("size"))
+    def human_size(self, obj):
+        return filesizeformat(obj.size)
+
+
+class StatusChangeInline(ReadOnlyInline):
+    """The audit trail (who, when, from, to, why), oldest first."""
+
+    model = StatusChange
+    fields = readonly_fields = ["created_at", "actor", "from_status", "to_status", "reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+# --- The application ----------------------------------------------------------------------------
+
+
+@admin.register(Application)
+class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
+    resource_classes = [ApplicationResource]
+    export_formats = [CSV, XLSX]
+    export_form_class = ColumnExportForm
+    # A byte-order mark so that Excel opens the Chinese CSV as UTF-8.
+    to_encoding = "utf-8-sig"
+
+    list_display = [
+        "company_name",
+        "alliance_account",
+        "credit_code",
+        "contact_name",
+        "mobile",
+        "status",
+        "submitted_at",
+        "campaign",
+    ]
+    list_display_links = ["company_name", "alliance_account"]
+    list_filter = [
+        "campaign",
+        "status",
+        "entity_type",
+        "previous_permission",
+        "has_offsite_promotion",
+        "has_exclusive_channels",
+        "submitted_at",
+    ]
+    search_fields = [
+        "company_name",
+        "credit_code",
+        "alliance_account",
+        "mobile",
+        "applicant__username",
+        "applicant__email",
+    ]
+    search_help_text = _("Company name, credit code, alliance account, mobile number, applicant login or e-mail.")
+    list_select_related = ["campaign", "applicant"]
+    # Latest submissions first and drafts last, on PostgreSQL (NULLS FIRST by default) as on SQLite.
+    ordering = [F("submitted_at").desc(nulls_last=True), "-created_at"]
+    date_hierarchy = "submitted_at"
+    inlines = [CooperationCaseInline, AttachmentInline, StatusChangeInline]
+
+    fieldsets = [
+        (
+            _("Application status and dates"),
+            {"fields": ["campaign", "applicant", "status", "submitted_at", "withdrawn_at", "created_at", "updated_at"]},
+        ),
+        (
+            _("Applicant identity"),
+            {
+                "fields": [
+                    "alliance_account",
+                    "company_name",
+                    "credit_code",
+                    "incorporated_on",
+                    "registered_capital",
+                    "contact_name",
+                    "mobile",
+                    "email",
+                    "dingtalk_id",
+                ]
+            },
+        ),
+        (
+            _("Risk information"),
+            {"fields": ["entity_type", "associated_accounts_display", "previous_permission", "previous_closed_on"]},
+        ),
+        (
+            _("General qualifications"),
+            {
+                "fields": [
+                    "years_in_business",
+                    "team_total",
+                    "team_recruiting",
+                    "team_operations",
+                    "has_offsite_promotion",
+                    "offsite_promotion_detail",
+                    "other_platform_roles_display",
+                    "other_platform_detail",
+                    "other_alliance_identities",
+                ]
+            },
+        ),
+        (
+            _("Key assessment"),
+            {
+                "fields": [
+                    "new_merchants_available",
+                    "new_merchant_examples",
+                    "industries",
+                    "channel_resources",
+                    "has_exclusive_channels",
+                    "exclusive_channels_detail",
+                    "target_gmv",
+                    "target_new_merchants",
+                    "media_plan",
+                ]
+            },
+        ),
+        (_("Declaration"), {"fields": ["declaration_accepted"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Every answer is read-only: the fields of the fieldsets are exactly what the page shows.
+        return [name for _title, options in self.fieldsets for name in options["fields"]]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Nothing is editable here; without it the change page has no save buttons.
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return can_view_applications(request.user)
+
+    def has_export_permission(self, request):
+        return can_view_applications(request.user)
+
+    @admin.display(description=Application._meta.get_field("associated_accounts").verbose_name)
+    def associated_accounts_display(self, obj):
+        return join_labels(obj.associated_accounts)
+
+    @admin.display(description=Application._meta.get_field("other_platform_roles").verbose_name)
+    def other_platform_roles_display(self, obj):
+        return join_labels(obj.other_platform_roles, OtherPlatform)
+

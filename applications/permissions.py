@@ -1,0 +1,58 @@
+"""Who may see or do what with an application: named predicates used by views, templates and admin.
+
+An applicant only ever reaches their own application; staff need the ``view_application``
+permission. Views answer 404 (not 403) to a stranger so that existence is not revealed.
+"""
+
+from .enums import ApplicationStatus, AttachmentKind
+
+VIEW_PERMISSION = "applications.view_application"
+
+
+def is_owner(user, application):
+    return bool(user.is_authenticated and application.applicant_id == user.pk)
+
+
+def can_view_application(user, application):
+    return is_owner(user, application) or bool(user.is_authenticated and user.has_perm(VIEW_PERMISSION))
+
+
+def can_edit_answers(user, application):
+    return is_owner(user, application) and application.is_editable
+
+
+def can_view_attachment(user, attachment):
+    return can_view_application(user, attachment.application)
+
+
+def can_upload_attachment(user, application, kind=AttachmentKind.SUPPORTING):
+    return kind == AttachmentKind.SUPPORTING and can_edit_answers(user, application)
+
+
+def can_delete_attachment(user, attachment):
+    return attachment.kind == AttachmentKind.SUPPORTING and can_edit_answers(user, attachment.application)
+
+
+def can_submit(user, application, now=None):
+    return (
+        is_owner(user, application)
+        and application.status == ApplicationStatus.DRAFT
+        and application.campaign.accepts_applications(now)
+    )
+
+
+def can_withdraw(user, application, now=None):
+    """Before the deadline only (announcement: the window closes 2024-04-25 23:59:59)."""
+    return (
+        is_owner(user, application)
+        and application.status == ApplicationStatus.SUBMITTED
+        and application.campaign.accepts_applications(now)
+    )
+
+
+def can_reopen(user, application, now=None):
+    return (
+        is_owner(user, application)
+        and application.status == ApplicationStatus.WITHDRAWN
+        and application.campaign.accepts_applications(now)
+    )

@@ -1,0 +1,181 @@
+"""Spreadsheet export of applications (CSV / XLSX) for staff, through django-import-export.
+
+One row per application, one column per questionnaire answer, headers in the active language
+(Chinese for staff). Values are formatted for people, not for re-import: choices as their labels,
+yes/no, instants in Beijing time. The counts of cases and attachments are annotated on the
+queryset, so the export runs a constant number of queries whatever the number of rows.
+"""
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils.text import capfirst
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from import_export import resources
+from import_export.fields import Field
+
+from recruitment.timeutils import BEIJING
+
+from .enums import ApplicationStatus, EntityType, OtherPlatform, PreviousPermissionOutcome
+from .models import Application, Attachment, CooperationCase
+
+LIST_SEPARATOR = "、"
+DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+# Cells a spreadsheet would run as a formula (CSV injection): neutralised with a leading quote.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters that XLSX cannot store.
+ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def cell(value):
+    """A value as people read it in a spreadsheet cell; integers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(BEIJING).strftime(DATETIME_FORMAT)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    text = ILLEGAL_XML_CHARS.sub("", str(value))
+    if text.startswith(FORMULA_START):
+        text = "'" + text
+    return text
+
+
+def choice_label(choices, value):
+    """The label of ``value`` in a TextChoices class; an unknown value is shown as stored."""
+    if not value:
+        return ""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def join_labels(values, choices=None):
+    return LIST_SEPARATOR.join(choice_label(choices, v) if choices else str(v) for v in values or [] if v)
+
+
+def verbose(name):
+    return capfirst(Application._meta.get_field(name).verbose_name)
+
+
+def answer(name):
+    """A column holding the answer stored in field ``name``, headed by its verbose name."""
+    return Field(column_name=verbose(name), dehydrate_method=lambda app: cell(getattr(app, name)))
+
+
+def labelled(name, choices):
+    return Field(column_name=verbose(name), dehydrate_method=lambda app: choice_label(choices, getattr(app, name)))
+
+
+def count_of(model):
+    """Subquery counting ``model`` rows of each application (no GROUP BY over the whole row)."""
+    rows = (
+        model.objects.filter(application=OuterRef("pk"))
+        .order_by()
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+class ApplicationResource(resources.ModelResource):
+    campaign = Field(column_name=capfirst(_("campaign")), dehydrate_method=lambda app: app.campaign.name)
+    status = labelled("status", ApplicationStatus)
+    submitted_at = answer("submitted_at")
+    applicant = Field(column_name=_("Applicant login"), dehydrate_method=lambda app: cell(app.applicant.username))
+
+    # Identity (主体信息)
+    alliance_account = answer("alliance_account")
+    company_name = answer("company_name")
+    credit_code = answer("credit_code")
+    incorporated_on = answer("incorporated_on")
+    registered_capital = answer("registered_capital")
+    contact_name = answer("contact_name")
+    mobile = answer("mobile")
+    email = answer("email")
+    dingtalk_id = answer("dingtalk_id")
+
+    # Risk facts (风险信息)
+    entity_type = labelled("entity_type", EntityType)
+    associated_accounts = Field(
+        column_name=verbose("associated_accounts"),
+        dehydrate_method=lambda app: cell(join_labels(app.associated_accounts)),
+    )
+    previous_permission = labelled("previous_permission", PreviousPermissionOutcome)
+    previous_closed_on = answer("previous_closed_on")
+
+    # General qualifications (通用资质)
+    years_in_business = answer("years_in_business")
+    team_total = answer("team_total")
+    team_recruiting = answer("team_recruiting")
+    team_operations = answer("team_operations")
+    has_offsite_promotion = answer("has_offsite_promotion")
+    offsite_promotion_detail = answer("offsite_promotion_detail")
+    other_platform_roles = Field(
+        column_name=verbose("other_platform_roles"),
+        dehydrate_method=lambda app: join_labels(app.other_platform_roles, OtherPlatform),
+    )
+    other_platform_detail = answer("other_platform_detail")
+    other_alliance_identities = answer("other_alliance_identities")
+
+    # Key assessment (重点考核)
+    new_merchants_available = answer("new_merchants_available")
+    new_merchant_examples = answer("new_merchant_examples")
+    industries = answer("industries")
+    channel_resources = answer("channel_resources")
+    has_exclusive_channels = answer("has_exclusive_channels")
+    exclusive_channels_detail = answer("exclusive_channels_detail")
+    target_gmv = answer("target_gmv")
+    target_new_merchants = answer("target_new_merchants")
+    media_plan = answer("media_plan")
+
+    # Declaration (声明)
+    declaration_accepted = answer("declaration_accepted")
+
+    case_count = Field(column_name=_("Number of cooperation cases"), dehydrate_method=lambda app: app.case_count)
+    attachment_count = Field(
+        column_name=_("Number of attachments"), dehydrate_method=lambda app: app.attachment_count
+    )
+
+    class Meta:
+        model = Application
+        # The declared columns, in this order (django-import-export exports only listed fields).
+        fields = (
+            "campaign", "status", "submitted_at", "applicant",
+            "alliance_account", "company_name", "credit_code", "incorporated_on", "registered_capital",
+            "contact_name", "mobile", "email", "dingtalk_id",
+            "entity_type", "associated_accounts", "previous_permission", "previous_closed_on",
+            "years_in_business", "team_total", "team_recruiting", "team_operations",
+            "has_offsite_promotion", "offsite_promotion_detail",
+            "other_platform_roles", "other_platform_detail", "other_alliance_identities",
+            "new_merchants_available", "new_merchant_examples", "industries", "channel_resources",
+            "has_exclusive_channels", "exclusive_channels_detail", "target_gmv", "target_new_merchants", "media_plan",
+            "declaration_accepted",
+            "case_count", "attachment_count",
+        )
+        export_order = fields
+
+    def filter_export(self, queryset, **kwargs):
+        return with_export_data(queryset)
+
+    def get_queryset(self):
+        return with_export_data(Application.objects.all())
+
+
+def with_export_data(queryset):
+    """What one export row needs, fetched in the same query as the row."""
+    return queryset.select_related("campaign", "applicant").annotate(
+        case_count=count_of(CooperationCase), attachment_count=count_of(Attachment)
+    )

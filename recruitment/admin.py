@@ -1,0 +1,115 @@
+"""Staff edit campaigns here: calendar, seats, probation thresholds and the monthly basic checks."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import BasicCheckMonth, Campaign
+
+WINDOW_STATE_LABELS = {
+    "upcoming": pgettext_lazy("application window", "Upcoming"),
+    "open": pgettext_lazy("application window", "Open"),
+    "closed": pgettext_lazy("application window", "Closed"),
+}
+
+
+class BasicCheckMonthForm(forms.ModelForm):
+    class Meta:
+        model = BasicCheckMonth
+        fields = ["month", "min_activities", "min_merchants", "min_items", "min_gmv"]
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month and month.day != 1:
+            raise forms.ValidationError(_("Enter the first day of the month."), code="not_first_day")
+        return month
+
+
+class BasicCheckMonthInline(admin.TabularInline):
+    """Monthly thresholds of the basic check (基础项考核), one row per natural month."""
+
+    model = BasicCheckMonth
+    form = BasicCheckMonthForm
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "slug",
+        "is_current",
+        "window_state_display",
+        "application_opens_at",
+        "application_closes_at",
+        "seats",
+    ]
+    list_display_links = ["name"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    # Switching the current campaign goes through the "make current" action only (one path, atomic).
+    readonly_fields = ["is_current"]
+    inlines = [BasicCheckMonthInline]
+    actions = ["make_current"]
+    fieldsets = [
+        (_("Campaign"), {"fields": ["name", "slug", "summary", "is_current"]}),
+        (
+            _("Application window and review calendar"),
+            {
+                "fields": [
+                    ("application_opens_at", "application_closes_at"),
+                    ("review_starts_on", "review_ends_on"),
+                    "results_published_at",
+                ]
+            },
+        ),
+        (_("Seats"), {"fields": ["seats"]}),
+        (
+            _("Probation, 拓客先锋 activity and 618 window"),
+            {
+                "fields": [
+                    ("probation_starts_on", "probation_ends_on"),
+                    ("activity_starts_at", "activity_ends_at"),
+                    ("window_618_starts_at", "window_618_ends_at"),
+                ]
+            },
+        ),
+        (
+            _("New-merchant special check"),
+            {
+                "fields": [
+                    "checkpoint_ends_at",
+                    "checkpoint_min_new_merchants",
+                    "final_result_at",
+                    "total_min_new_merchants",
+                    "qualifying_min_merchants",
+                    "best_item_min_orders",
+                    "settlement_rate_min_percent",
+                ]
+            },
+        ),
+        (_("Questionnaire limits"), {"fields": ["attachment_max_mb", "supplement_max_mb"]}),
+    ]
+
+    @admin.display(description=_("application window"))
+    def window_state_display(self, obj):
+        return WINDOW_STATE_LABELS[obj.window_state()]
+
+    @admin.action(description=_("Make the selected campaign current"), permissions=["change"])
+    def make_current(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, gettext("Select exactly one campaign to make current."), messages.ERROR)
+            return
+        campaign = queryset.get()
+        previous = services.make_current(campaign, actor=request.user)
+        self.log_change(request, campaign, gettext("Made current."))
+        if previous is not None:
+            self.log_change(request, previous, gettext("No longer current."))
+        self.message_user(
+            request,
+            gettext("“%(name)s” is now the current campaign.") % {"name": campaign.name},
+            messages.SUCCESS,
+        )
+
