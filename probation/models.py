@@ -1,0 +1,233 @@
+"""Probation data (试用期考核): the leaders in probation, the alliance exports they are judged on, and verdicts.
+
+Every imported row is scoped by campaign: the alliance exports are per campaign, and each DATA.md key
+(``leader_account``, ``merchant_id``, …) is unique within its campaign. Rows are written by
+``probation.imports`` and read set-based by ``probation.checks``; verdicts are ``CheckResult`` rows.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from recruitment.models import Campaign
+
+from .enums import LeaderStatus, OrderStatus, ViolationKind
+
+
+class Leader(models.Model):
+    """An alliance account holding leader permission (招商团长权限) in probation for one campaign."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="leaders")
+    leader_account = models.CharField(_("leader account (团长账号)"), max_length=64)
+    company_name = models.CharField(_("company name"), max_length=200)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, db_index=True)
+    granted_at = models.DateTimeField(_("permission granted at"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=LeaderStatus.choices, default=LeaderStatus.PROBATION
+    )
+    closed_at = models.DateTimeField(_("permission closed at"), null=True, blank=True)
+    closure_reason = models.CharField(_("closure reason"), max_length=255, blank=True, default="")
+    application = models.OneToOneField(
+        "applications.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="leader",
+        verbose_name=_("application"),
+    )
+    imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("leader")
+        verbose_name_plural = _("leaders")
+        ordering = ["campaign", "leader_account"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "leader_account"], name="probation_leader_account_unique"),
+        ]
+        indexes = [models.Index(fields=["campaign", "status"], name="probation_leader_status_idx")]
+
+    def __str__(self):
+        return self.leader_account
+
+
+class LeaderStatusChange(models.Model):
+    """Audit row of one leader transition: who, when (effective instant), from, to, why."""
+
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=LeaderStatus.choices)
+    to_status = models.CharField(max_length=20, choices=LeaderStatus.choices)
+    effective_at = models.DateTimeField(_("effective at"))
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("leader status change")
+        verbose_name_plural = _("leader status changes")
+        ordering = ["leader", "recorded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.leader}: {self.from_status} → {self.to_status}"
+
+
+class Merchant(models.Model):
+    """A merchant with its Taobaoke opening time (淘宝客开通时间) and the leader that introduced it, if any."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    merchant_id = models.CharField(_("merchant ID"), max_length=64)
+    merchant_name = models.CharField(_("merchant name"), max_length=200)
+    leader = models.ForeignKey(
+        Leader, on_delete=models.PROTECT, null=True, blank=True, related_name="merchants",
+        verbose_name=_("introduced by"),
+    )
+    opened_at = models.DateTimeField(_("Taobaoke opened at"))
+    imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("merchant")
+        verbose_name_plural = _("merchants")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "merchant_id"], name="probation_merchant_id_unique"),
+        ]
+        indexes = [models.Index(fields=["leader", "opened_at"], name="probation_merchant_open_idx")]
+
+    def __str__(self):
+        return self.merchant_id
+
+
+class MerchantExit(models.Model):
+    """One interval [exited_at, rejoined_at) during which the merchant was out of Taobaoke."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="exits")
+    exited_at = models.DateTimeField(_("exited at"))
+    rejoined_at = models.DateTimeField(_("rejoined at"), null=True, blank=True, help_text=_("Empty: still out."))
+    imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("merchant exit")
+        verbose_name_plural = _("merchant exits")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "exited_at"], name="probation_merchant_exit_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.merchant} out from {self.exited_at}"
+
+
+class Activity(models.Model):
+    """A promotion activity (推广活动) created by a leader."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    activity_id = models.CharField(_("activity ID"), max_length=64)
+    leader = models.ForeignKey(Leader, on_delete=models.PROTECT, related_name="activities")
+    name = models.CharField(_("activity name"), max_length=200)
+    created_at = models.DateTimeField(_("created at"))
+    imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "activity_id"], name="probation_activity_id_unique"),
+        ]
+        indexes = [models.Index(fields=["leader", "created_at"], name="probation_activity_at_idx")]
+
+    def __str__(self):
+        return self.activity_id
+
+
+class Enrollment(models.Model):
+    """An item of a merchant enrolled (报名通过) into a leader's activity."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="enrollments")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="enrollments")
+    item_id = models.CharField(_("item ID"), max_length=64)
+    enrolled_at = models.DateTimeField(_("enrolment approved at"))
+    imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "item_id"], name="probation_enrollment_item_unique"),
+        ]
+        indexes = [models.Index(fields=["activity", "enrolled_at"], name="probation_enrol_at_idx")]
+
+    def __str__(self):
+        return f"{self.activity} {self.item_id}"
+
+
+class Order(models.Model):
+    """One sub-order (淘宝子订单) promoted by a leader. Every row was paid once."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    order_id = models.CharField(_("sub-order number"), max_length=64)
+    leader = models.ForeignKey(Leader, on_delete=models.PROTECT, related_name="orders")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="orders")
+    item_id = models.CharField(_("item ID"), max_length=64)
+    paid_at = models.DateTimeField(_("paid at"))
+    paid_amount = models.DecimalField(_("paid amount (yuan)"), max_digits=14, decimal_places=2)
+    status = models.CharField(_("order status"), max_length=10, choices=OrderStatus.choices)
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+    imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "order_id"], name="probation_order_id_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["leader", "paid_at"], name="probation_order_paid_idx"),
+            models.Index(fields=["merchant", "leader", "paid_at"], name="probation_order_merch_idx"),
+        ]
+
+    def __str__(self):
+        return self.order_id
+
+
+class CheckResult(models.Model):
+    """The verdict of one check (e.g. ``basic:2024-05``, ``special:checkpoint``) for one leader."""
+
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="check_results")
+    code = models.CharField(_("check"), max_length=40)
+    passed = models.BooleanField(_("passed"))
+    metrics = models.JSONField(_("figures"), default=dict, help_text=_("The figures and thresholds that decided it."))
+    due_at = models.DateTimeField(_("due at"))
+    evaluated_at = models.DateTimeField(_("evaluated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("check result")
+        verbose_name_plural = _("check results")
+        ordering = ["leader", "due_at", "code"]
+        constraints = [models.UniqueConstraint(fields=["leader", "code"], name="probation_one_result_per_check")]
+        indexes = [models.Index(fields=["code", "passed"], name="probation_result_code_idx")]
+
+    def __str__(self):
+        return f"{self.leader} {self.code}: {'pass' if self.passed else 'fail'}"
+
+
+class Violation(models.Model):
+    """A violation recorded by staff: it closes the permission and voids the reward."""
+
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="violations")
+    kind = models.CharField(_("kind"), max_length=20, choices=ViolationKind.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+        ordering = ["leader", "recorded_at"]
+
+    def __str__(self):
+        return f"{self.leader} {self.get_kind_display()}"
