@@ -1,6 +1,7 @@
 """Fixtures of the probation tests. ``campaign`` (the 2024 campaign) comes from tests/conftest.py."""
 
 import pytest
+from django.utils import translation
 
 from tests.probation.factories import LeaderFactory, MerchantFactory, OrderFactory
 
@@ -33,3 +34,10 @@ def make_new_merchant(leader, *, orders=10, settled=None, item_ids=None, opened_
 @pytest.fixture
 def new_merchant():
     return make_new_merchant
+
+
+@pytest.fixture
+def english():
+    """Messages asserted in English (the msgids); the Chinese catalog is checked separately."""
+    with translation.override("en"):
+        yield

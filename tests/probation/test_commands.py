@@ -6,13 +6,14 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from probation.models import CheckResult, Leader
 from recruitment.timeutils import beijing
 from tests.factories import CampaignFactory, credit_code
 from tests.probation.factories import LeaderFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "sample-data"
 
@@ -48,6 +49,16 @@ def test_import_data_with_a_bad_row_fails_listing_it_and_writes_nothing(campaign
     assert raised.value.returncode == 1
     assert err.getvalue() == "line 3, credit_code: not a valid unified social credit code: 123\n"
     assert Leader.objects.count() == 0
+
+
+def test_import_data_reports_bad_rows_in_chinese_by_default(campaign, tmp_path):
+    path = leaders_csv(tmp_path, "P02,二号,123,2024-05-06 10:00:00")
+    err = StringIO()
+
+    with translation.override("zh-hans"), pytest.raises(CommandError):
+        call_command("import_data", "leaders", str(path), stdout=StringIO(), stderr=err)
+
+    assert err.getvalue() == "line 2, credit_code: 统一社会信用代码无效：123\n"
 
 
 def test_import_data_with_several_campaigns_asks_for_one(campaign, tmp_path):

@@ -14,7 +14,7 @@ from recruitment.timeutils import beijing
 from tests.factories import CampaignFactory, credit_code
 from tests.probation.factories import ActivityFactory, LeaderFactory, MerchantFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 CODE_1, CODE_2 = credit_code(1), credit_code(2)
 BAD_CODE = CODE_1[:-1] + ("0" if CODE_1[-1] != "0" else "1")  # wrong check character
