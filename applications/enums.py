@@ -8,17 +8,49 @@ class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    ROUND1_REJECTED = "round1_rejected", _("Rejected in round 1")
+    FILING = "filing", _("Round 1 passed, awaiting filing")
+    RISK_REVIEW = "risk_review", _("Filed, risk assessment running")
+    RISK_REJECTED = "risk_rejected", _("Rejected by the risk assessment")
+    FINAL_REVIEW = "final_review", _("In final review")
+    SELECTED = "selected", _("Selected")
+    NOT_SELECTED = "not_selected", _("Not selected")
 
 
-# from-state -> the states it may move to. The review pipeline extends this table.
+S = ApplicationStatus
+
+# from-state -> the states it may move to. ``applications.services.transition`` checks it; nothing
+# else changes a status. Selection outcomes are only reached through publication.
 TRANSITIONS = {
-    ApplicationStatus.DRAFT: {ApplicationStatus.SUBMITTED},
-    ApplicationStatus.SUBMITTED: {ApplicationStatus.WITHDRAWN},
-    ApplicationStatus.WITHDRAWN: {ApplicationStatus.DRAFT},
+    S.DRAFT: {S.SUBMITTED},
+    S.SUBMITTED: {S.WITHDRAWN, S.FILING, S.ROUND1_REJECTED},
+    S.WITHDRAWN: {S.DRAFT},
+    S.FILING: {S.RISK_REVIEW, S.ROUND1_REJECTED},
+    S.RISK_REVIEW: {S.FINAL_REVIEW, S.RISK_REJECTED},
+    S.FINAL_REVIEW: {S.SELECTED, S.NOT_SELECTED},
+    S.ROUND1_REJECTED: set(),
+    S.RISK_REJECTED: set(),
+    S.SELECTED: set(),
+    S.NOT_SELECTED: set(),
 }
 
 # States in which the applicant may still change answers and attachments.
-EDITABLE_STATES = {ApplicationStatus.DRAFT}
+EDITABLE_STATES = {S.DRAFT}
+
+# States that are under review (submitted and not yet finally decided).
+IN_REVIEW_STATES = {S.SUBMITTED, S.FILING, S.RISK_REVIEW, S.FINAL_REVIEW}
+
+# Outcomes that an applicant sees only once results are published (results date reached and the
+# publication step run); before that they read "under review".
+OUTCOME_STATES = {S.ROUND1_REJECTED, S.RISK_REJECTED, S.SELECTED, S.NOT_SELECTED}
+
+
+class PendingDecision(models.TextChoices):
+    """A round-3 decision recorded by staff and applied by publication (择优通过)."""
+
+    NONE = "", _("Undecided")
+    SELECTED = "selected", _("To be selected")
+    NOT_SELECTED = "not_selected", _("Not to be selected")
 
 
 class EntityType(models.TextChoices):

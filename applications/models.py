@@ -21,6 +21,7 @@ from .enums import (
     ApplicationStatus,
     AttachmentKind,
     EntityType,
+    PendingDecision,
     PreviousPermissionOutcome,
 )
 
@@ -98,6 +99,15 @@ class Application(models.Model):
     declaration_accepted = models.BooleanField(_("declaration accepted"), default=False)
 
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    pending_decision = models.CharField(
+        _("pending decision"), max_length=20, choices=PendingDecision.choices, blank=True, default="",
+        help_text=_("Recorded in round 3; applied when results are published."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(
         _("confirmation e-mail sent at"), null=True, blank=True,
         help_text=_("Set when the submission confirmation went out; a resubmission sends a new one."),

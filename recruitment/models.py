@@ -76,6 +76,9 @@ class Campaign(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
+    # Publication (set by reviews.publication.publish_results, never edited by hand)
+    published_at = models.DateTimeField(_("results published at"), null=True, blank=True, editable=False)
+
     # Questionnaire
     attachment_max_mb = models.PositiveIntegerField(_("attachment size limit (MB)"), default=10)
     supplement_max_mb = models.PositiveIntegerField(_("supplementary material size limit (MB)"), default=50)
@@ -89,6 +92,10 @@ class Campaign(models.Model):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["-application_opens_at"]
+        permissions = [
+            ("select_applications", _("Can select applications in the final review")),
+            ("publish_results", _("Can publish the results")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_current"], condition=Q(is_current=True), name="one_current_campaign"
@@ -128,7 +135,8 @@ class Campaign(models.Model):
         return "closed"
 
     def results_are_published(self, now=None):
-        return (now or timezone.now()) >= self.results_published_at
+        """Outcomes are visible once the publication step ran, and never before the results date."""
+        return self.published_at is not None and (now or timezone.now()) >= self.results_published_at
 
     # --- Probation instants ---------------------------------------------------------------------
     @property

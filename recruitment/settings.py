@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "probation",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -140,6 +141,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+
+# --- Notifications ----------------------------------------------------------------------------
+# Channels every applicant notification goes out on; see notifications/channels.py.
+NOTIFICATION_CHANNELS = env.list("NOTIFICATION_CHANNELS", default=["email", "sms", "inapp"])
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.LoggingSmsBackend")
+
+CELERY_BEAT_SCHEDULE = {
+    # The outbox sweep sends notifications that could not be queued (e.g. Redis was down).
+    "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+}
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,65 @@
+"""Who may do what in the review pipeline: named predicates, reused by the admin, views and templates.
+
+Each asks a permission that a role (``reviews.roles``) grants; superusers pass every check.
+"""
+
+from .models import ScoreSheet
+
+
+def _staff(user):
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def can_view_applications(user):
+    return _staff(user) and user.has_perm("applications.view_application")
+
+
+def can_review_round1(user):
+    return _staff(user) and user.has_perm("reviews.add_round1review")
+
+
+def can_manage_phone_tasks(user):
+    return _staff(user) and user.has_perm("reviews.change_phonetask")
+
+
+def can_view_phone_tasks(user):
+    return _staff(user) and user.has_perm("reviews.view_phonetask")
+
+
+def can_view_risk(user):
+    return _staff(user) and user.has_perm("reviews.view_riskassessment")
+
+
+def can_rerun_risk(user):
+    return _staff(user) and user.has_perm("reviews.add_riskassessment")
+
+
+def can_manage_sanctions(user):
+    return _staff(user) and user.has_perm("reviews.change_sanctionrecord")
+
+
+def can_score(user):
+    return _staff(user) and user.has_perm("reviews.add_scoresheet")
+
+
+def can_view_all_scores(user):
+    return _staff(user) and user.has_perm("reviews.view_scoresheet")
+
+
+def can_see_scores_of(user, application):
+    """Reviewers see the others' scores of an application only after submitting their own."""
+    if can_view_all_scores(user):
+        return True
+    return can_score(user) and ScoreSheet.objects.filter(application=application, reviewer=user).exists()
+
+
+def can_select(user):
+    return _staff(user) and user.has_perm("recruitment.select_applications")
+
+
+def can_publish(user):
+    return _staff(user) and user.has_perm("recruitment.publish_results")
+
+
+def can_view_ranking(user):
+    return can_select(user) or can_view_all_scores(user)
