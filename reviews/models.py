@@ -237,3 +237,6 @@ class Score(models.Model):
         verbose_name = _("score")
         verbose_name_plural = _("scores")
         constraints = [models.UniqueConstraint(fields=["sheet", "criterion"], name="one_score_per_criterion")]
+
+    def __str__(self):
+        return f"{self.criterion_id}: {self.value}"
