@@ -240,3 +240,28 @@ class Score(models.Model):
 
     def __str__(self):
         return f"{self.criterion_id}: {self.value}"
+
+
+# --- Admin queues -----------------------------------------------------------------------------------
+# Proxies of Application so each round gets its own changelist (and role) in the admin.
+
+
+class Round1Queue(Application):
+    class Meta:
+        proxy = True
+        verbose_name = _("round-1 queue (初审)")
+        verbose_name_plural = _("round-1 queue (初审)")
+
+
+class RiskQueue(Application):
+    class Meta:
+        proxy = True
+        verbose_name = _("round-2 queue (系统备案与风险评估)")
+        verbose_name_plural = _("round-2 queue (系统备案与风险评估)")
+
+
+class FinalReviewQueue(Application):
+    class Meta:
+        proxy = True
+        verbose_name = _("round-3 queue (终审)")
+        verbose_name_plural = _("round-3 queue (终审)")
