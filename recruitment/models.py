@@ -76,6 +76,12 @@ class Campaign(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
+    at_risk_reminder_day = models.PositiveSmallIntegerField(
+        _("at-risk reminder day of the month"), default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(28)],
+        help_text=_("On this day leaders below a basic-check threshold of the month are reminded."),
+    )
+
     # Publication (set by reviews.publication.publish_results, never edited by hand)
     published_at = models.DateTimeField(_("results published at"), null=True, blank=True, editable=False)
 

@@ -9,6 +9,7 @@ listed in the README; ``manage.py check --deploy`` then passes.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -150,6 +151,11 @@ SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.LoggingSmsBacke
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweep sends notifications that could not be queued (e.g. Redis was down).
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    # Probation checks fall due at instants read from each campaign (no dates here): every minute the
+    # job evaluates what has fallen due, so moving a date in the admin moves the evaluation with it.
+    "probation-evaluate-due": {"task": "probation.evaluate_due", "schedule": 60.0},
+    # Daily; the task itself checks each campaign's reminder day.
+    "probation-at-risk-reminders": {"task": "probation.send_at_risk_reminders", "schedule": crontab(hour=9, minute=0)},
 }
 
 # --- Security ---------------------------------------------------------------------------------
