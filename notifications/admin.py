@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Notification
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """Read-only view of the outbox: what was sent to whom, and what is still waiting."""
+
+    list_display = ("created_at", "recipient", "channel", "subject", "sent_at", "attempts")
+    list_filter = ("channel", ("sent_at", admin.EmptyFieldListFilter), "created_at")
+    search_fields = ("recipient__username", "recipient__email", "address", "subject", "event")
+    list_select_related = ("recipient",)
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("sent"), boolean=True)
+    def is_sent(self, obj):
+        return obj.sent_at is not None

@@ -1,0 +1,92 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import Channel, Notification
+from tests.factories import ApplicationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def notify_ping(recipient, application=None, event="ping:1"):
+    return services.notify(
+        event=event, recipient=recipient, template="generic", application=application,
+        context={"subject": "初审通过", "body": "请完成系统备案。"},
+    )
+
+
+def test_notify_records_one_row_per_channel_and_delivers_after_commit(django_capture_on_commit_callbacks):
+    application = ApplicationFactory(email="boss@example.com", mobile="13812345678")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        created = notify_ping(application.applicant, application)
+
+    rows = Notification.objects.order_by("channel")
+    assert [(n.channel, n.address) for n in rows] == [
+        (Channel.EMAIL, "boss@example.com"), (Channel.IN_APP, ""), (Channel.SMS, "13812345678"),
+    ]
+    assert len(created) == 3
+    assert all(n.sent_at is not None and n.attempts == 1 for n in rows)
+    assert [(m.subject, m.body, m.to) for m in mail.outbox] == [("初审通过", "请完成系统备案。", ["boss@example.com"])]
+
+
+def test_notify_twice_for_the_same_event_sends_once(django_capture_on_commit_callbacks):
+    application = ApplicationFactory(email="boss@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_ping(application.applicant, application)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = notify_ping(application.applicant, application)
+
+    assert again == []
+    assert Notification.objects.filter(channel=Channel.EMAIL).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_notify_skips_a_channel_without_an_address():
+    user = UserFactory(username="nomail", email="")
+
+    notify_ping(user)
+
+    assert list(Notification.objects.values_list("channel", flat=True)) == [Channel.IN_APP]
+
+
+def test_deliver_is_idempotent(django_capture_on_commit_callbacks):
+    user = UserFactory(email="someone@example.com")
+    notify_ping(user)  # no commit callbacks run: the rows wait in the outbox
+    email = Notification.objects.get(channel=Channel.EMAIL)
+
+    assert services.deliver(email.pk) is True
+    assert services.deliver(email.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_sweep_outbox_sends_only_what_waited_long_enough():
+    user = UserFactory(email="someone@example.com")
+    notify_ping(user)
+    assert services.sweep_outbox() == 0  # just recorded: the after-commit delivery may still come
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        sent = services.sweep_outbox()
+
+    assert sent == 2  # e-mail and in-app: the account has no mobile number
+    assert Notification.objects.filter(sent_at__isnull=True).count() == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_delivery_keeps_the_row_for_the_sweep(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.broken_backend.BrokenBackend"
+    user = UserFactory(email="someone@example.com")
+    notify_ping(user)
+    email = Notification.objects.get(channel=Channel.EMAIL)
+
+    assert services.deliver(email.pk) is False
+
+    email.refresh_from_db()
+    assert email.sent_at is None
+    assert email.attempts == 1
+    assert email.last_error == "ConnectionRefusedError: SMTP server unreachable"
