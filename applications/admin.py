@@ -15,6 +15,9 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
+from reviews import permissions as review_permissions
+from reviews.models import ScoreSheet
+
 from . import permissions
 from .enums import OtherPlatform
 from .models import Application, Attachment, CooperationCase, StatusChange
@@ -87,6 +90,33 @@ class AttachmentInline(ReadOnlyInline):
         return filesizeformat(obj.size)
 
 
+class ScoreSheetInline(ReadOnlyInline):
+    """Round-3 score sheets (终审评分), for whoever may see them: the campaign admin, or a committee
+    member once their own sheet is in (``reviews.permissions.can_see_scores_of``)."""
+
+    model = ScoreSheet
+    fields = readonly_fields = ["reviewer", "weighted_score", "scores_display", "comment", "submitted_at"]
+    verbose_name_plural = _("round-3 score sheets")
+
+    def get_queryset(self, request):
+        # Not super(): it empties the rows unless the permission holds without an application, but a
+        # member's right depends on the application. The inline only appears where it holds (below).
+        return (
+            ScoreSheet.objects.select_related("reviewer")
+            .prefetch_related("scores__criterion")
+            .order_by("submitted_at", "pk")
+        )
+
+    def has_view_permission(self, request, obj=None):
+        if obj is None:
+            return review_permissions.can_view_all_scores(request.user)
+        return review_permissions.can_see_scores_of(request.user, obj)
+
+    @admin.display(description=_("scores"))
+    def scores_display(self, obj):
+        return "；".join(f"{score.criterion.name} {score.value}" for score in obj.scores.all())
+
+
 class StatusChangeInline(ReadOnlyInline):
     """The audit trail (who, when, from, to, why), oldest first."""
 
@@ -141,7 +171,9 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
     # Latest submissions first and drafts last, on PostgreSQL (NULLS FIRST by default) as on SQLite.
     ordering = [F("submitted_at").desc(nulls_last=True), "-created_at"]
     date_hierarchy = "submitted_at"
-    inlines = [CooperationCaseInline, AttachmentInline, StatusChangeInline]
+    inlines = [CooperationCaseInline, AttachmentInline, ScoreSheetInline, StatusChangeInline]
+    # Counts per state (and per other filter) next to each filter choice.
+    show_facets = admin.ShowFacets.ALWAYS
 
     fieldsets = [
         (

@@ -12,12 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from notifications.models import Channel, Notification
 from recruitment.models import Campaign
+from reviews import filing
+from reviews.forms import FilingForm
 
 from . import permissions, questionnaire, services
-from .enums import APPLICANT_VISIBLE_STATES, AttachmentKind
+from .enums import OUTCOME_STATES, ApplicationStatus, AttachmentKind
 from .forms import SECTION_FORMS, AttachmentForm, CaseFormSet
 from .models import Attachment
 from .uploads import MAX_ATTACHMENTS, size_limit_mb
@@ -228,27 +232,90 @@ def attachment_download(request, pk):
 
 
 # --- Status ----------------------------------------------------------------------------------------
+# The whole pipeline in the applicant's words. What is shown follows ``reviews.filing.applicant_status``:
+# before publication an outcome reads exactly like the review state it was decided in, and the
+# timeline leaves out every change the applicant may not know about yet.
+
+S = ApplicationStatus
+
+# Changes an applicant always sees in the timeline (their own steps and the round-1 pass they were
+# notified of). Round 3 is internal; outcomes appear once published, as one neutral entry.
+TIMELINE_STATES = {S.DRAFT, S.SUBMITTED, S.WITHDRAWN, S.FILING, S.RISK_REVIEW}
+APPLICANT_LABELS = {
+    S.FILING: gettext_lazy("Round 1 passed, system filing to complete"),
+    S.RISK_REVIEW: gettext_lazy("System filing completed, under review"),
+}
 
 
-@login_required
-@require_GET
-def status(request):
+def _applicant_label(status):
+    return APPLICANT_LABELS.get(status) or ApplicationStatus(status).label
+
+
+def status_timeline(application, *, published):
+    """The applicant's history: visible changes oldest first, then the published outcome, if any."""
+    entries = []
+    for change in application.status_changes.filter(to_status__in=TIMELINE_STATES).order_by("created_at", "id"):
+        own = change.actor_id is not None and change.actor_id == application.applicant_id
+        entries.append({
+            "at": change.created_at,
+            "from_label": _applicant_label(change.from_status),
+            "to_label": _applicant_label(change.to_status),
+            "by": "you" if own else ("staff" if change.actor_id else ""),
+            "reason": change.reason if own else "",
+        })
+    if published and application.status in OUTCOME_STATES:
+        campaign = application.campaign
+        entries.append({
+            "at": max(campaign.results_published_at, campaign.published_at),
+            "from_label": _("Under review"),
+            "to_label": _("Selected") if application.status == S.SELECTED else _("Not selected"),
+            "by": "",
+            "reason": "",
+        })
+    return entries
+
+
+def render_status(request, *, filing_form=None, supplement_form=None, status=200):
+    """The status page; the filing and upload views re-render it with their bound forms on errors."""
     campaign, application = _my_application(request)
     now = timezone.now()
     context = {"campaign": campaign, "application": application, "now": now}
     if campaign is not None:
         context["window_state"] = campaign.window_state(now)
     if application is not None:
+        shown = filing.applicant_status(application, now)
+        published = campaign.results_are_published(now) if campaign else False
         missing = questionnaire.missing_answers(application)
         context.update(
+            shown_status=shown,
+            published=published,
             missing=missing,
             progress=questionnaire.progress(application, missing),
-            changes=application.status_changes.filter(to_status__in=APPLICANT_VISIBLE_STATES),
-            can_withdraw=permissions.can_withdraw(request.user, application, now),
+            changes=status_timeline(application, published=published),
+            # Shown for a round-1 rejection too until publication: its absence would give the decision away.
+            can_withdraw=shown == S.SUBMITTED and permissions.is_owner(request.user, application)
+            and application.campaign.accepts_applications(now),
             can_reopen=permissions.can_reopen(request.user, application, now),
             can_submit=permissions.can_submit(request.user, application, now),
+            filed=getattr(application, "filing", None) if shown in filing.SUPPLEMENT_STATES else None,
         )
-    return render(request, "applications/status.html", context)
+        if shown == S.FILING:
+            context["filing_form"] = filing_form or FilingForm()
+        if filing.can_upload_supplementary(request.user, application, now):
+            context["supplement_form"] = supplement_form or AttachmentForm(
+                campaign=application.campaign, kind=AttachmentKind.SUPPLEMENTARY
+            )
+            context["supplement_limit_mb"] = size_limit_mb(application.campaign, AttachmentKind.SUPPLEMENTARY)
+            context["supplements"] = application.attachments.filter(kind=AttachmentKind.SUPPLEMENTARY)
+    if request.user.is_authenticated:
+        context["notifications"] = Notification.objects.filter(recipient=request.user, channel=Channel.IN_APP)[:20]
+    return render(request, "applications/status.html", context, status=status)
+
+
+@login_required
+@require_GET
+def status(request):
+    return render_status(request)
 
 
 @login_required

@@ -231,3 +231,21 @@ class Violation(models.Model):
 
     def __str__(self):
         return f"{self.leader} {self.get_kind_display()}"
+
+
+class Board(Leader):
+    """The probation board (试用期看板) in the admin: no table of its own, an entry in the admin index."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("probation board")
+        verbose_name_plural = _("probation board")
+
+
+class DataImport(Leader):
+    """The admin page importing the alliance exports (导入考核数据); ``add_dataimport`` allows it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("probation data import")
+        verbose_name_plural = _("import probation data")

@@ -4,6 +4,7 @@ Admin actions, the Celery task and the management commands call these functions;
 changes a leader's status.
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,9 +17,12 @@ from django.utils.translation import gettext as _
 
 from recruitment.models import Campaign
 
+from . import board, notices
 from .checks import check_definitions
 from .enums import LEADER_TRANSITIONS, LeaderStatus
 from .models import CheckResult, Leader, LeaderStatusChange, Violation
+
+logger = logging.getLogger(__name__)
 
 
 class InvalidLeaderTransition(Exception):
@@ -48,8 +52,14 @@ def _transition(leader, to_status, *, at, reason, actor=None):
 
 @transaction.atomic
 def close_permission(leader, *, at, reason, actor=None):
-    """Close the leader's permission (关闭权限) effective ``at``; ``reason`` is e.g. the failed check codes."""
-    return _transition(leader, LeaderStatus.CLOSED, at=at, reason=reason, actor=actor)
+    """Close the leader's permission (关闭权限) effective ``at``; ``reason`` is e.g. the failed check codes.
+
+    The leader is told in the same transaction (``probation_closed:<id>``, once; sent after commit).
+    The account is then barred from this round: the round-2 risk rule asks ``closed_in_campaign``.
+    """
+    leader = _transition(leader, LeaderStatus.CLOSED, at=at, reason=reason, actor=actor)
+    notices.notify_closed(leader)
+    return leader
 
 
 @transaction.atomic
@@ -62,10 +72,22 @@ def retain(leader, *, at, actor=None):
 def record_violation(leader, *, kind, note, actor):
     """Record a violation: the leader loses reward eligibility and the permission closes now."""
     now = timezone.now()
+    leader = Leader.objects.select_for_update().get(pk=leader.pk)
     violation = Violation.objects.create(leader=leader, kind=kind, note=note, recorded_by=actor, recorded_at=now)
     if leader.status != LeaderStatus.CLOSED:
-        close_permission(leader, at=now, reason=f"violation:{kind}", actor=actor)
+        close_permission(leader, at=now, reason=f"violation:{kind}", actor=actor)  # tells the leader
+    else:
+        notices.notify_violation(leader, violation)  # closed already: the message is the void reward
     return violation
+
+
+def closed_in_campaign(campaign, *, leader_account="", credit_code=""):
+    """Whether the account (or, given its credit code, the company) had its permission closed in
+    ``campaign``'s probation: such an account may not apply again in this round (SPEC §4)."""
+    accounts = Q(leader_account=leader_account) if leader_account else Q(pk__in=[])
+    if credit_code:
+        accounts |= Q(credit_code=credit_code)
+    return Leader.objects.filter(accounts, campaign=campaign, status=LeaderStatus.CLOSED).exists()
 
 
 @dataclass
@@ -165,3 +187,34 @@ def _retain_at_probation_end(campaign, definitions, as_of, summary):
         if all(d.code in passed[leader.pk] for d in applicable):
             retain(leader, at=max([end, *(d.due_at for d in applicable)]))
             summary.retained.append(leader.leader_account)
+
+
+def evaluate_every_campaign(*, as_of):
+    """``evaluate_due_checks`` for each campaign that has leaders; the due instants are read from each
+    campaign row now, so a date moved by staff moves what is due. Returns the summaries."""
+    campaigns = Campaign.objects.filter(leaders__isnull=False).distinct().order_by("slug")
+    return [evaluate_due_checks(campaign, as_of=as_of) for campaign in campaigns]
+
+
+def send_at_risk_reminders(campaign, *, now):
+    """On the campaign's reminder day, remind every leader in probation below a threshold of the month.
+
+    Once per leader and month (event ``at_risk:<leader id>:<YYYY-MM>``): a second run the same day,
+    or on the same day after a retry, sends nothing new. Returns the number of leaders reminded now.
+    """
+    if timezone.localtime(now).day != campaign.at_risk_reminder_day:
+        return 0
+    month = board.current_basic_month(campaign, now)
+    if month is None:
+        return 0
+    reminded = 0
+    for row in board.basic_at_risk(campaign, now=now):
+        with transaction.atomic():
+            reminded += bool(notices.notify_at_risk(row, month=month))
+    logger.info("probation: %s: %d leader(s) reminded of %s", campaign.slug, reminded, month.code)
+    return reminded
+
+
+def send_every_at_risk_reminder(*, now):
+    campaigns = Campaign.objects.filter(leaders__isnull=False).distinct().order_by("slug")
+    return {campaign.slug: send_at_risk_reminders(campaign, now=now) for campaign in campaigns}

@@ -40,6 +40,10 @@ ROLE_PERMISSIONS = {
         "reviews.view_phonetask",
         "reviews.change_phonetask",
         "notifications.view_notification",
+        "probation.view_leader",
+        "probation.view_violation",
+        "probation.add_violation",
+        "probation.add_dataimport",
     ],
     CAMPAIGN_ADMIN: [
         "applications.view_application",
@@ -69,5 +73,10 @@ ROLE_PERMISSIONS = {
         "reviews.delete_rubriccriterion",
         "reviews.view_scoresheet",
         "notifications.view_notification",
+        "probation.view_leader",
+        "probation.view_violation",
+        "probation.add_violation",
+        "probation.add_dataimport",
+        "probation.add_checkresult",
     ],
 }

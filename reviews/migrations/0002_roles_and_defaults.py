@@ -7,7 +7,40 @@ the groups can hold them on a fresh database.
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from reviews.roles import ROLE_PERMISSIONS
+
+# The roles as they were at this migration (later migrations add to them; reviews/roles.py is the
+# current list, and a test checks the database matches it).
+ROLE_PERMISSIONS = {
+    "初审员 (round-1 reviewer)": [
+        "applications.view_application", "reviews.view_checklistitem", "reviews.add_round1review",
+        "reviews.view_round1review", "reviews.view_phonetask",
+    ],
+    "风控专员 (risk officer)": [
+        "applications.view_application", "reviews.view_filing", "reviews.view_riskassessment",
+        "reviews.add_riskassessment", "reviews.view_riskrule", "reviews.change_riskrule",
+        "reviews.view_sanctionrecord", "reviews.add_sanctionrecord", "reviews.change_sanctionrecord",
+        "reviews.delete_sanctionrecord",
+    ],
+    "终审委员 (final committee)": [
+        "applications.view_application", "reviews.view_rubriccriterion", "reviews.add_scoresheet",
+    ],
+    "运营 (operations)": [
+        "applications.view_application", "reviews.view_phonetask", "reviews.change_phonetask",
+        "notifications.view_notification",
+    ],
+    "活动管理员 (campaign admin)": [
+        "applications.view_application", "recruitment.view_campaign", "recruitment.change_campaign",
+        "recruitment.add_campaign", "recruitment.view_basiccheckmonth", "recruitment.add_basiccheckmonth",
+        "recruitment.change_basiccheckmonth", "recruitment.delete_basiccheckmonth",
+        "recruitment.select_applications", "recruitment.publish_results", "reviews.view_checklistitem",
+        "reviews.add_checklistitem", "reviews.change_checklistitem", "reviews.delete_checklistitem",
+        "reviews.view_round1review", "reviews.view_phonetask", "reviews.view_filing",
+        "reviews.view_riskassessment", "reviews.view_riskrule", "reviews.change_riskrule",
+        "reviews.view_sanctionrecord", "reviews.view_rubriccriterion", "reviews.add_rubriccriterion",
+        "reviews.change_rubriccriterion", "reviews.delete_rubriccriterion", "reviews.view_scoresheet",
+        "notifications.view_notification",
+    ],
+}
 
 CHECKLIST = [
     "问卷各部分填写完整，附件齐全可读",

@@ -96,3 +96,17 @@ class ViolationFactory(factory.django.DjangoModelFactory):
     leader = factory.SubFactory(LeaderFactory)
     kind = ViolationKind.FAKE_ORDERS
     note = "刷单"
+
+
+def staff_with(*perms, username=None):
+    """A staff user holding exactly ``perms`` (``"probation.view_leader"`` …)."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username or f"staff-{'-'.join(p.split('.')[1] for p in perms) or 'none'}@example.com",
+                       is_staff=True)
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return user

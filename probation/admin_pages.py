@@ -1,0 +1,208 @@
+"""The probation pages of the admin: the board, the data import and the report export.
+
+They hang off two proxy models (``Board``, ``DataImport``) so that they sit in the admin index, and
+ask the predicates of ``probation.permissions``; the work is done by the same functions as the
+commands and the scheduled job (``import_file``, ``evaluate_due_checks``, ``report_rows``).
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from import_export.formats.base_formats import CSV, XLSX
+
+from recruitment.models import Campaign
+
+from . import board, permissions
+from .enums import LeaderStatus
+from .imports import KINDS, import_file
+from .models import Board, DataImport, Leader
+from .resources import ProbationReportResource
+from .services import evaluate_due_checks
+from .wording import check_label, metric_label, reason_label
+
+KIND_LABELS = {
+    "leaders": gettext_lazy("Leaders (roster of accounts in probation)"),
+    "merchants": gettext_lazy("Merchants (Taobaoke opening, introducing leader)"),
+    "merchant_exits": gettext_lazy("Merchant exits from Taobaoke"),
+    "activities": gettext_lazy("Promotion activities"),
+    "enrollments": gettext_lazy("Enrolments (items approved into activities)"),
+    "orders": gettext_lazy("Orders (sub-orders with payment and settlement)"),
+}
+EXPORT_FORMATS = {"csv": CSV, "xlsx": XLSX}
+
+
+class PageAdmin(admin.ModelAdmin):
+    """A ModelAdmin that is one page: no add, change or delete; shown in the index when ``allowed``."""
+
+    def allowed(self, user):
+        raise NotImplementedError
+
+    def has_view_permission(self, request, obj=None):
+        return self.allowed(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_module_permission(self, request):
+        return self.allowed(request.user)
+
+    def get_model_perms(self, request):
+        return {"view": self.allowed(request.user), "add": False, "change": False, "delete": False}
+
+    def context(self, request, **extra):
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
+
+
+# --- The board ------------------------------------------------------------------------------------
+
+
+@admin.register(Board)
+class BoardAdmin(PageAdmin):
+    def allowed(self, user):
+        return permissions.can_view_probation(user)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("reevaluate/", wrap(self.reevaluate_view), name="probation_board_reevaluate"),
+            path("report/", wrap(self.report_view), name="probation_board_report"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        if not permissions.can_view_probation(request.user):
+            raise PermissionDenied
+        campaign = board.board_campaign(request.GET.get("campaign"))
+        now = timezone.now()
+        context = self.context(request, title=_("Probation board"), campaign=campaign, now=now,
+                               campaigns=Campaign.objects.order_by("-probation_starts_on"),
+                               can_reevaluate=permissions.can_reevaluate(request.user),
+                               can_import=permissions.can_import_probation_data(request.user))
+        if campaign is not None:
+            context.update(board_figures(campaign, now=now))
+        return TemplateResponse(request, "admin/probation/board.html", context)
+
+    def reevaluate_view(self, request):
+        if not permissions.can_reevaluate(request.user):
+            raise PermissionDenied
+        return _reevaluate(request)
+
+    def report_view(self, request):
+        """The DATA.md report of ``?campaign=`` as CSV (UTF-8 with BOM, for Excel) or XLSX (``?format=``)."""
+        if not permissions.can_view_probation(request.user):
+            raise PermissionDenied
+        campaign = get_object_or_404(Campaign, slug=request.GET.get("campaign", ""))
+        name = request.GET.get("format", "csv")
+        if name not in EXPORT_FORMATS:
+            raise PermissionDenied
+        file_format = EXPORT_FORMATS[name]()
+        dataset = ProbationReportResource().export_campaign(campaign)
+        content = file_format.export_data(dataset)
+        if isinstance(content, str):
+            content = content.encode("utf-8-sig")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response = HttpResponse(content, content_type=file_format.get_content_type())
+        response["Content-Disposition"] = (
+            f'attachment; filename="probation-report-{campaign.slug}-{stamp}.{file_format.get_extension()}"'
+        )
+        return response
+
+
+@require_POST
+def _reevaluate(request):
+    campaign = get_object_or_404(Campaign, slug=request.POST.get("campaign", ""))
+    summary = evaluate_due_checks(campaign, as_of=timezone.now())
+    for line in summary.lines():
+        messages.info(request, line)
+    return HttpResponseRedirect(f"{reverse('admin:probation_board_changelist')}?campaign={campaign.slug}")
+
+
+def board_figures(campaign, *, now):
+    """Everything the board shows for ``campaign`` at ``now``: counts and lists by status, who is at risk."""
+    leaders = list(Leader.objects.filter(campaign=campaign).order_by("leader_account"))
+    for leader in leaders:
+        leader.reason_text = reason_label(leader.closure_reason) if leader.closure_reason else ""
+    counts = board.status_counts(campaign)
+    month = board.current_basic_month(campaign, now)
+    basic = board.basic_at_risk(campaign, now=now)
+    checkpoint = board.checkpoint_at_risk(campaign, now=now)
+    for row in basic + checkpoint:
+        row.check = check_label(row.period)
+        for figure in row.figures:
+            figure.label = metric_label(figure.name) if figure.name != "new_merchants" else _("new merchants")
+    return {
+        "statuses": [
+            {"value": status, "label": label, "count": counts[status],
+             "leaders": [leader for leader in leaders if leader.status == status]}
+            for status, label in LeaderStatus.choices
+        ],
+        "total": len(leaders),
+        "month": month,
+        "month_label": check_label(month.code) if month else "",
+        "basic_at_risk": basic,
+        "checkpoint_at_risk": checkpoint,
+    }
+
+
+# --- The import page --------------------------------------------------------------------------------
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind of data"), choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    campaign = forms.ModelChoiceField(
+        label=gettext_lazy("Campaign"), queryset=Campaign.objects.order_by("-probation_starts_on"), to_field_name="slug"
+    )
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("CSV (UTF-8, UTF-8 with BOM or GBK) or XLSX; the first row holds the column names."),
+    )
+
+
+@admin.register(DataImport)
+class DataImportAdmin(PageAdmin):
+    def allowed(self, user):
+        return permissions.can_import_probation_data(user)
+
+    def changelist_view(self, request, extra_context=None):
+        """GET shows the form; POST imports the file all or nothing and shows the summary or every bad row."""
+        if not permissions.can_import_probation_data(request.user):
+            raise PermissionDenied
+        result = None
+        if request.method == "POST":
+            form = ImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    result = import_file(data["kind"], data["file"].file, campaign=data["campaign"])
+                except Exception as error:  # an unreadable file (e.g. a broken XLSX): nothing was written
+                    form.add_error("file", _("The file cannot be read: %(error)s") % {"error": error})
+                else:
+                    if result.ok:
+                        messages.success(request, _(
+                            "%(kind)s: %(rows)d rows imported into %(campaign)s: %(created)d created, "
+                            "%(updated)d updated.") % {
+                            "kind": KIND_LABELS[result.kind], "rows": result.rows, "campaign": data["campaign"].slug,
+                            "created": result.created, "updated": result.updated})
+        else:
+            initial = {}
+            campaign = board.board_campaign()
+            if campaign is not None:
+                initial["campaign"] = campaign.slug
+            form = ImportForm(initial=initial)
+        context = self.context(request, title=_("Import probation data"), form=form, result=result,
+                               kinds=[(KINDS[k], KIND_LABELS[k]) for k in KINDS])
+        return TemplateResponse(request, "admin/probation/import.html", context)

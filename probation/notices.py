@@ -1,0 +1,79 @@
+"""Messages to leaders, through ``notifications.services.notify`` (the outbox: once per event and channel).
+
+A leader that came from an application is told through its applicant's account (contact details of the
+application). A leader imported from the alliance roster has no account here: nothing is sent and the
+fact is logged, so operations can tell them another way.
+"""
+
+import logging
+
+from django.utils import timezone
+
+from notifications.services import notify
+
+from .wording import check_label, metric_label, reason_label
+
+logger = logging.getLogger(__name__)
+
+
+def recipient_of(leader):
+    """``(user, application)`` to notify, or ``(None, None)`` for a leader without an account here."""
+    application = leader.application
+    if application is None:
+        return None, None
+    return application.applicant, application
+
+
+def _notify(leader, *, event, template, context):
+    recipient, application = recipient_of(leader)
+    if recipient is None:
+        logger.info("probation: %s has no account here (imported leader): %s not notified", leader, event)
+        return []
+    context = {"leader": leader, "campaign": leader.campaign, **context}
+    return notify(event=event, recipient=recipient, template=template, context=context, application=application)
+
+
+def notify_closed(leader):
+    """The permission of ``leader`` was closed (its ``closed_at`` and ``closure_reason`` are set)."""
+    return _notify(
+        leader,
+        event=f"probation_closed:{leader.pk}",
+        template="probation_closed",
+        context={
+            "closed_at": timezone.localtime(leader.closed_at),
+            "reasons": [check_label(code) for code in leader.closure_reason.split(";") if code],
+            "reason_text": reason_label(leader.closure_reason),
+            "is_violation": leader.closure_reason.startswith("violation:"),
+        },
+    )
+
+
+def notify_violation(leader, violation):
+    """A violation recorded against a leader whose permission was already closed: the reward is void too."""
+    return _notify(
+        leader,
+        event=f"probation_violation:{violation.pk}",
+        template="probation_violation",
+        context={"violation": violation, "kind": violation.get_kind_display()},
+    )
+
+
+def notify_at_risk(row, *, month):
+    """One reminder per leader and month: the figures against the thresholds and the days left."""
+    figures = [
+        {"label": metric_label(f.name), "value": f.value, "threshold": f.threshold, "met": f.met}
+        for f in row.figures
+    ]
+    return _notify(
+        row.leader,
+        event=f"at_risk:{row.leader.pk}:{month.month:%Y-%m}",
+        template="probation_at_risk",
+        context={
+            "month": month.month,
+            "check": check_label(month.code),
+            "figures": figures,
+            "short": [f for f in figures if not f["met"]],
+            "days_left": row.days_left,
+            "ends_at": timezone.localtime(row.ends_at),
+        },
+    )

@@ -1,0 +1,154 @@
+"""The staff dashboard on the admin index (工作台): the current campaign at a glance.
+
+The admin site keeps its class; ``admin.site.index`` is wrapped to add the dashboard's figures to
+the context and ``index_template`` shows them above the app list. Each block is computed only for a
+user whose predicate allows it, so staff without a permission see nothing of that part.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import ApplicationStatus
+from applications.models import Application
+from recruitment.models import Campaign
+from recruitment.timeutils import BEIJING
+
+from .. import permissions, publication
+from ..models import ScoreSheet
+
+S = ApplicationStatus
+
+# The funnel, in pipeline order (drafts and withdrawals included: they are part of the picture).
+FUNNEL = [
+    S.DRAFT, S.SUBMITTED, S.WITHDRAWN, S.FILING, S.RISK_REVIEW, S.FINAL_REVIEW,
+    S.ROUND1_REJECTED, S.RISK_REJECTED, S.SELECTED, S.NOT_SELECTED,
+]
+
+
+@dataclass
+class Deadline:
+    label: str
+    day: object  # the deadline's date in Beijing time
+    days_left: int  # calendar days from today (Beijing) to that date; negative once passed
+
+
+@dataclass
+class QueueCount:
+    label: str
+    count: int
+    url: str
+
+
+def dashboard_campaign():
+    return Campaign.objects.current() or Campaign.objects.order_by("-application_opens_at").first()
+
+
+def days_until(day, now):
+    return (day - now.astimezone(BEIJING).date()).days
+
+
+def deadlines(campaign, now):
+    """Days to each deadline, counted in Beijing calendar days (0: the deadline is today)."""
+    items = [
+        (_("Applications close"), campaign.application_closes_at.astimezone(BEIJING).date()),
+        (_("Review ends"), campaign.review_ends_on),
+        (_("Results published"), campaign.results_published_at.astimezone(BEIJING).date()),
+    ]
+    return [Deadline(label, day, days_until(day, now)) for label, day in items]
+
+
+def _changelist(name, **filters):
+    try:
+        url = reverse(f"admin:{name}_changelist")
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def funnel(campaign):
+    """Applications per state (one grouped query), each linked to the filtered application list."""
+    counts = dict(
+        Application.objects.filter(campaign=campaign).order_by().values_list("status").annotate(n=Count("pk"))
+    )
+    return [
+        QueueCount(
+            S(state).label,
+            counts.get(state, 0),
+            _changelist("applications_application", campaign__id__exact=campaign.pk, status__exact=state),
+        )
+        for state in FUNNEL
+    ]
+
+
+def queues(campaign, user):
+    """What waits in each round, for the rounds the user works in."""
+    in_campaign = Application.objects.filter(campaign=campaign)
+    items = []
+    if permissions.can_review_round1(user):
+        items.append(QueueCount(
+            _("Awaiting round 1 (初审)"),
+            in_campaign.filter(status=S.SUBMITTED).count(),
+            _changelist("reviews_round1queue", campaign__id__exact=campaign.pk)
+            or _changelist("applications_application", campaign__id__exact=campaign.pk, status__exact=S.SUBMITTED),
+        ))
+    if permissions.can_view_risk(user):
+        for state, label in (
+            (S.FILING, _("Awaiting filing (系统备案)")),
+            (S.RISK_REVIEW, _("In risk assessment (风险评估)")),
+        ):
+            items.append(QueueCount(
+                label,
+                in_campaign.filter(status=state).count(),
+                _changelist("applications_application", campaign__id__exact=campaign.pk, status__exact=state),
+            ))
+    if permissions.can_score(user):
+        mine = ScoreSheet.objects.filter(reviewer=user).values("application")
+        items.append(QueueCount(
+            _("Final review, not scored by me (终审)"),
+            in_campaign.filter(status=S.FINAL_REVIEW).exclude(pk__in=mine).count(),
+            _changelist("reviews_finalreviewqueue", campaign__id__exact=campaign.pk, mine="no"),
+        ))
+    return items
+
+
+def dashboard_context(request, now=None):
+    """The dashboard's figures for ``request.user`` (empty for staff who may see none of them)."""
+    user = request.user
+    campaign = dashboard_campaign()
+    if campaign is None or not user.is_staff:
+        return {}
+    now = now or timezone.now()
+    context = {
+        "campaign": campaign,
+        "deadlines": deadlines(campaign, now),
+        "queues": queues(campaign, user),
+    }
+    if permissions.can_view_applications(user):
+        context["funnel"] = funnel(campaign)
+    if permissions.can_view_ranking(user):
+        selected = publication.pending_selections(campaign).count()
+        context["seats"] = {
+            "total": campaign.seats,
+            "selected": selected,
+            "left": campaign.seats - selected,
+            "ranking_url": f"{reverse('admin:reviews_ranking')}?{urlencode({'campaign': campaign.pk})}",
+        }
+    return {"dashboard": context}
+
+
+_site_index = admin.site.index
+
+
+def index(request, extra_context=None):
+    """The admin index with the dashboard on top."""
+    return _site_index(request, extra_context={**dashboard_context(request), **(extra_context or {})})
+
+
+admin.site.index = index
+admin.site.index_template = "admin/dashboard_index.html"

@@ -1,0 +1,258 @@
+"""Round 1 in the admin (初审): the queue with its pass / reject actions, the decisions, the checklist
+and the phone calls (电话通知) operations make after a pass.
+
+The actions lead to an intermediate page (checklist and reason) that applies
+``reviews.round1.decide_round1`` to each selected application on its own, and reports per application.
+Every ``has_*_permission`` asks a predicate of ``reviews.permissions``.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import ApplicationStatus
+from applications.models import Application
+from applications.services import ApplicationError
+
+from .. import permissions, round1
+from ..forms import Round1DecisionForm
+from ..models import ChecklistItem, PhoneTask, Round1Queue, Round1Review
+
+S = ApplicationStatus
+DECISIONS = {"pass": True, "reject": False}
+
+
+def application_link(application):
+    """The application's full read-only page (answers, files, audit trail)."""
+    url = reverse("admin:applications_application_change", args=[application.pk])
+    return format_html('<a href="{}">{}</a>', url, application)
+
+
+@admin.register(Round1Queue)
+class Round1QueueAdmin(admin.ModelAdmin):
+    """Submitted applications waiting for the round-1 decision."""
+
+    change_list_template = "admin/reviews/round1/change_list.html"
+    list_display = [
+        "application",
+        "alliance_account",
+        "entity_type",
+        "incorporated_on",
+        "team_total",
+        "new_merchants_available",
+        "cases_count",
+        "attachments_count",
+        "submitted_at",
+        "campaign",
+    ]
+    list_display_links = None
+    list_filter = ["campaign", "entity_type", "previous_permission", "has_offsite_promotion", "has_exclusive_channels"]
+    search_fields = ["company_name", "alliance_account", "credit_code", "contact_name", "mobile"]
+    search_help_text = _("Company name, alliance account, credit code, contact person or mobile number.")
+    list_select_related = ["campaign"]
+    ordering = ["submitted_at", "pk"]
+    actions = ["pass_round1", "reject_round1"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .filter(status=S.SUBMITTED)
+            .annotate(cases_total=Count("cases", distinct=True), attachments_total=Count("attachments", distinct=True))
+        )
+
+    # --- Permissions: round-1 reviewers only; nothing is edited here, only decided. ---
+    def has_module_permission(self, request):
+        return permissions.can_review_round1(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_review_round1(request.user)
+
+    def has_round1_permission(self, request):
+        return permissions.can_review_round1(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- Columns ---
+    @admin.display(description=_("application"), ordering="company_name")
+    def application(self, obj):
+        return application_link(obj)
+
+    @admin.display(description=_("cooperation cases"), ordering="cases_total")
+    def cases_count(self, obj):
+        return obj.cases_total
+
+    @admin.display(description=_("attachments"), ordering="attachments_total")
+    def attachments_count(self, obj):
+        return obj.attachments_total
+
+    # --- Counts above the list ---
+    def changelist_view(self, request, extra_context=None):
+        campaign_id = request.GET.get("campaign__id__exact")
+        scope = Application.objects.all()
+        if campaign_id and campaign_id.isdigit():
+            scope = scope.filter(campaign_id=campaign_id)
+        counts = scope.aggregate(
+            waiting=Count("pk", filter=Q(status=S.SUBMITTED)),
+            passed=Count("pk", filter=Q(round1_review__passed=True)),
+            rejected=Count("pk", filter=Q(round1_review__passed=False)),
+        )
+        return super().changelist_view(request, {**(extra_context or {}), "round1_counts": counts})
+
+    # --- Actions and the decision page ---
+    @admin.action(description=_("Round 1: pass (初审通过)"), permissions=["round1"])
+    def pass_round1(self, request, queryset):
+        return self._to_decision_page("pass", queryset)
+
+    @admin.action(description=_("Round 1: reject (初审不通过)"), permissions=["round1"])
+    def reject_round1(self, request, queryset):
+        return self._to_decision_page("reject", queryset)
+
+    def _to_decision_page(self, decision, queryset):
+        ids = ",".join(str(pk) for pk in queryset.values_list("pk", flat=True))
+        url = reverse("admin:reviews_round1queue_decide", args=[decision])
+        return HttpResponseRedirect(f"{url}?{urlencode({'ids': ids})}")
+
+    def get_urls(self):
+        return [
+            path(
+                "decide/<str:decision>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="reviews_round1queue_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, decision):
+        """GET shows the checklist and reason form for the selected applications; POST decides each."""
+        if not permissions.can_review_round1(request.user):
+            raise PermissionDenied
+        if decision not in DECISIONS:
+            raise PermissionDenied
+        passed = DECISIONS[decision]
+        raw = request.POST.get("ids") if request.method == "POST" else request.GET.get("ids")
+        ids = [int(pk) for pk in (raw or "").split(",") if pk.strip().isdigit()]
+        applications = list(Application.objects.filter(pk__in=ids).select_related("campaign").order_by("pk"))
+        changelist = reverse("admin:reviews_round1queue_changelist")
+        if not applications:
+            self.message_user(request, gettext("Select at least one application."), messages.WARNING)
+            return HttpResponseRedirect(changelist)
+        campaigns = {a.campaign_id for a in applications}
+        form = Round1DecisionForm(request.POST or None, campaigns=campaigns, passed=passed)
+        if request.method == "POST" and form.is_valid():
+            self._decide_each(request, applications, passed, form.cleaned_data)
+            return HttpResponseRedirect(changelist)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("Round 1: pass (初审通过)") if passed else gettext("Round 1: reject (初审不通过)"),
+            "applications": applications,
+            "ids": ",".join(str(a.pk) for a in applications),
+            "form": form,
+            "passed": passed,
+            "changelist_url": changelist,
+        }
+        return TemplateResponse(request, "admin/reviews/round1/decide.html", context)
+
+    def _decide_each(self, request, applications, passed, data):
+        """One transaction per application: each is decided completely or not at all."""
+        for application in applications:
+            try:
+                round1.decide_round1(
+                    application, actor=request.user, passed=passed, reason=data["reason"],
+                    checked_items=data["checked_items"],
+                )
+            except (ApplicationError, PermissionDenied) as error:
+                self.message_user(
+                    request,
+                    gettext("%(application)s: not decided. %(reason)s")
+                    % {"application": application, "reason": str(error) or gettext("Not allowed.")},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    (gettext("%(application)s: passed round 1; a phone task was created and the applicant notified.")
+                     if passed else gettext("%(application)s: rejected in round 1."))
+                    % {"application": application},
+                    messages.SUCCESS,
+                )
+
+
+@admin.register(Round1Review)
+class Round1ReviewAdmin(admin.ModelAdmin):
+    """The round-1 decisions, read-only (who decided, the checklist, the reason)."""
+
+    list_display = ["application", "passed", "reviewer", "decided_at", "reason"]
+    list_filter = ["passed", "application__campaign"]
+    search_fields = ["application__company_name", "application__alliance_account"]
+    list_select_related = ["application", "reviewer"]
+    fields = readonly_fields = ["application", "reviewer", "passed", "checked_items", "reason", "decided_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    """The round-1 checklist of each campaign, edited by the campaign admin (model permissions of the role)."""
+
+    list_display = ["text", "position", "campaign"]
+    list_editable = ["position"]
+    list_filter = ["campaign"]
+    search_fields = ["text"]
+
+
+@admin.register(PhoneTask)
+class PhoneTaskAdmin(admin.ModelAdmin):
+    """Whom to call after a round-1 pass; operations record each call (``reviews.round1.record_call``)."""
+
+    list_display = ["contact_name", "phone", "application_display", "outcome", "called_by", "called_at", "note",
+                    "created_at"]
+    list_filter = ["outcome", "application__campaign"]
+    search_fields = ["contact_name", "phone", "application__company_name", "application__alliance_account"]
+    list_select_related = ["application", "called_by"]
+    fields = ["application_display", "contact_name", "phone", "outcome", "note", "called_by", "called_at",
+              "created_at"]
+    readonly_fields = ["application_display", "contact_name", "phone", "called_by", "called_at", "created_at"]
+
+    @admin.display(description=_("application"))
+    def application_display(self, obj):
+        return application_link(obj.application)
+
+    def has_module_permission(self, request):
+        return permissions.can_view_phone_tasks(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_view_phone_tasks(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_manage_phone_tasks(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        round1.record_call(obj, actor=request.user, outcome=obj.outcome, note=obj.note)

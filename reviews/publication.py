@@ -1,0 +1,206 @@
+"""Decide, then publish (择优通过, 结果公示).
+
+Staff with ``can_select`` record a pending decision on each round-3 application; the seat quota is
+enforced on every selection under a lock on the campaign row, so two staff taking the last seat at
+the same moment cannot both succeed. Decisions stay pending — applicants never see them — until
+``publish_results`` applies them all at once on the results date: statuses, probation leaders, the
+campaign's ``published_at`` and one notification per applicant, in a single transaction.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from applications.enums import ApplicationStatus, PendingDecision
+from applications.models import Application
+from applications.services import ApplicationError, transition
+from notifications.services import notify
+from probation.models import Leader
+from recruitment import timeutils
+from recruitment.models import Campaign
+
+from . import permissions
+
+S = ApplicationStatus
+
+# Still to be resolved by staff before results can be published.
+UNRESOLVED_STATES = (S.SUBMITTED, S.FILING, S.RISK_REVIEW)
+# Applicants told the outcome at publication: every submitted application that reached an outcome.
+NOTIFIED_STATES = (S.SELECTED, S.NOT_SELECTED, S.ROUND1_REJECTED, S.RISK_REJECTED)
+
+
+class SelectionError(ApplicationError):
+    """A decision was refused; nothing was written."""
+
+
+class QuotaExceeded(SelectionError):
+    """Selecting would exceed the campaign's seats (名额)."""
+
+
+class PublicationError(ApplicationError):
+    """Publication was refused or failed; nothing was changed."""
+
+
+def pending_selections(campaign):
+    """Applications of ``campaign`` decided (or, after publication, published) as selected."""
+    return Application.objects.filter(
+        campaign=campaign,
+        status__in=(S.FINAL_REVIEW, S.SELECTED),
+        pending_decision=PendingDecision.SELECTED,
+    )
+
+
+def seats_left(campaign):
+    return campaign.seats - pending_selections(campaign).count()
+
+
+def record_decision(application, *, actor, decision, now=None):
+    """Record (or clear, with ``PendingDecision.NONE``) the pending decision on a round-3 application.
+
+    The campaign row is locked first (``SELECT … FOR UPDATE``), then the selections are counted and
+    the decision written in the same transaction: a concurrent selection waits for the lock and then
+    counts this one. Raises ``QuotaExceeded`` when no seat is left, ``SelectionError`` when the actor
+    may not select, the application is not in final review or the results are already published.
+    """
+    decision = PendingDecision(decision)
+    if not permissions.can_select(actor):
+        raise SelectionError(_("You may not record selection decisions."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=application.campaign_id)
+        if campaign.published_at is not None:
+            raise SelectionError(_("The results are already published: decisions can no longer change."))
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != S.FINAL_REVIEW:
+            raise SelectionError(
+                _("Only an application in final review can be decided; this one is “%(status)s”.")
+                % {"status": locked.get_status_display()}
+            )
+        if decision == PendingDecision.SELECTED and locked.pending_decision != PendingDecision.SELECTED:
+            taken = pending_selections(campaign).count()
+            if taken >= campaign.seats:
+                raise QuotaExceeded(
+                    _("All %(seats)s seats are taken: clear another selection first.") % {"seats": campaign.seats}
+                )
+        locked.pending_decision = decision
+        locked.decided_by = actor if decision else None
+        locked.decided_at = now if decision else None
+        locked.save(update_fields=["pending_decision", "decided_by", "decided_at", "updated_at"])
+    application.refresh_from_db()
+    return application
+
+
+def unresolved_applications(campaign):
+    """Applications that block publication: still in rounds 1–2, or in round 3 without a decision."""
+    return Application.objects.filter(campaign=campaign).filter(
+        Q(status__in=UNRESOLVED_STATES) | Q(status=S.FINAL_REVIEW, pending_decision=PendingDecision.NONE)
+    )
+
+
+def publication_blockers(campaign, now=None):
+    """Why ``campaign`` cannot be published at ``now``, as messages (empty: it can)."""
+    now = timeutils.to_second(now or timezone.now())
+    if campaign.published_at is not None:
+        when = date_format(timeutils.local(campaign.published_at), "Y-m-d H:i:s")
+        return [_("The results were already published at %(at)s.") % {"at": when}]
+    blockers = []
+    if now < campaign.results_published_at:
+        when = date_format(timeutils.local(campaign.results_published_at), "Y-m-d H:i:s")
+        blockers.append(_("Results cannot be published before %(at)s (Beijing time).") % {"at": when})
+    unresolved = list(unresolved_applications(campaign).order_by("submitted_at", "pk"))
+    if unresolved:
+        blockers.append(
+            _("Resolve these applications first (still under review or without a decision): %(names)s.")
+            % {"names": "、".join(_("%(name)s (%(status)s)") % {"name": a, "status": a.get_status_display()}
+                                 for a in unresolved)}
+        )
+    selected = pending_selections(campaign).count()
+    if selected > campaign.seats:
+        blockers.append(
+            _("%(selected)s applications are selected but the campaign has %(seats)s seats.")
+            % {"selected": selected, "seats": campaign.seats}
+        )
+    return blockers
+
+
+def publish_results(campaign, *, actor, now=None):
+    """Apply every pending decision of ``campaign`` and tell each applicant the outcome (结果公示).
+
+    All or nothing, under a lock on the campaign row: each round-3 application moves to SELECTED or
+    NOT_SELECTED through ``transition``; each selected one becomes a probation ``Leader`` (found again,
+    not duplicated, on a retry); ``campaign.published_at`` is set; every applicant with an outcome is
+    notified once (event ``published:<application id>``). Refused with ``PublicationError`` before the
+    results date, when already published, while an application is unresolved, or over the seats.
+    """
+    if not permissions.can_publish(actor):
+        raise PublicationError(_("You may not publish the results."))
+    now = timeutils.to_second(now or timezone.now())
+    try:
+        with transaction.atomic():
+            locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+            blockers = publication_blockers(locked, now)
+            if blockers:
+                raise PublicationError(" ".join(blockers))
+            finalists = list(
+                Application.objects.filter(campaign=locked, status=S.FINAL_REVIEW).order_by("pk")
+            )
+            for application in finalists:
+                selected = application.pending_decision == PendingDecision.SELECTED
+                transition(
+                    application,
+                    S.SELECTED if selected else S.NOT_SELECTED,
+                    actor=actor,
+                    reason=_("Results published"),
+                )
+                if selected:
+                    _grant_leader(locked, application, now)
+            locked.published_at = now
+            locked.save(update_fields=["published_at", "updated_at"])
+            _notify_outcomes(locked)
+    except IntegrityError as exc:
+        raise PublicationError(_("Publication failed and nothing was changed: %(error)s") % {"error": exc}) from exc
+    campaign.refresh_from_db()
+    return campaign
+
+
+def _grant_leader(campaign, application, now):
+    """The probation leader of a selected application; a retry finds the one already created."""
+    leader, created = Leader.objects.get_or_create(
+        campaign=campaign,
+        leader_account=application.alliance_account,
+        defaults={
+            "company_name": application.company_name,
+            "credit_code": application.credit_code,
+            "granted_at": now,
+            "application": application,
+        },
+    )
+    if created or leader.application_id == application.pk:
+        return leader
+    if leader.application_id is None:
+        leader.application = application
+        leader.save(update_fields=["application"])
+        return leader
+    raise PublicationError(
+        _("The alliance account %(account)s is already a leader of another application in this campaign.")
+        % {"account": application.alliance_account}
+    )
+
+
+def _notify_outcomes(campaign):
+    """One message per applicant with an outcome; neutral wording for every way of not being selected."""
+    for application in (
+        Application.objects.filter(campaign=campaign, status__in=NOTIFIED_STATES)
+        .select_related("applicant")
+        .order_by("pk")
+    ):
+        selected = application.status == S.SELECTED
+        notify(
+            event=f"published:{application.pk}",
+            recipient=application.applicant,
+            template="publication_selected" if selected else "publication_not_selected",
+            context={"campaign": campaign},
+            application=application,
+        )

@@ -1,0 +1,22 @@
+"""Celery tasks of the review pipeline: thin, keyword-only ids, idempotent (the domain functions guard)."""
+
+import logging
+
+from celery import shared_task
+
+from applications.models import Application
+
+from . import risk
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="reviews.run_risk_assessment")
+def run_risk_assessment(*, application_id):
+    """Assess an application after its filing; a repeated delivery finds it moved on and does nothing."""
+    application = Application.objects.select_related("campaign").filter(pk=application_id).first()
+    if application is None:
+        logger.warning("run_risk_assessment: application %s not found", application_id)
+        return None
+    assessment = risk.assess_risk(application)
+    return assessment.pk if assessment else None

@@ -1,0 +1,539 @@
+"""Round 3 in the admin: the queue, the score page, the ranking, decisions, publication, export, rubric."""
+
+import csv
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import time_machine
+from django.contrib.admin.templatetags.admin_list import result_headers
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
+
+from applications.enums import ApplicationStatus, PendingDecision
+from applications.models import Application
+from notifications.models import Notification
+from recruitment.timeutils import beijing
+from reviews import final, publication
+from reviews.models import RubricCriterion, ScoreSheet
+from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
+from tests.factories import ApplicationFactory, AttachmentFactory, CooperationCaseFactory
+from tests.reviews.factories import FinalReviewApplicationFactory, ScoreSheetFactory, staff_with_role
+
+pytestmark = pytest.mark.django_db
+
+S = ApplicationStatus
+QUEUE = "admin:reviews_finalreviewqueue_changelist"
+RANKING = "admin:reviews_ranking"
+DECIDE = "admin:reviews_ranking_decide"
+PUBLISH = "admin:reviews_ranking_publish"
+EXPORT = "admin:reviews_ranking_export"
+OTHER_ROLES = [ROUND1_REVIEWER, RISK_OFFICER, OPERATIONS]
+
+
+def score_url(application):
+    return reverse("admin:reviews_finalreviewqueue_score", args=[application.pk])
+
+
+def login(client, role, **kwargs):
+    user = staff_with_role(role, **kwargs)
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def rubric(campaign):
+    return final.rubric_of(campaign)
+
+
+@pytest.fixture
+def finalist(campaign):
+    application = FinalReviewApplicationFactory(
+        campaign=campaign,
+        company_name="杭州终审一号科技有限公司",
+        alliance_account="mm_final_1",
+        new_merchant_examples="义乌袜业源头工厂 12 家",
+    )
+    CooperationCaseFactory(application=application, merchant_name="三只松鼠旗舰店")
+    AttachmentFactory(application=application, original_name="营业执照.pdf")
+    return application
+
+
+def sheet_form(rubric, values, comment="资源扎实"):
+    data = {f"criterion_{c.pk}": str(v) for c, v in zip(rubric, values, strict=True)}
+    data["comment"] = comment
+    return data
+
+
+# --- The queue ---------------------------------------------------------------------------------------------
+
+
+def test_member_sees_the_round_3_queue_without_the_others_scores(client, campaign, finalist):
+    login(client, FINAL_COMMITTEE)
+    ScoreSheetFactory(application=finalist, weighted_score=Decimal("91.00"))
+    ApplicationFactory(campaign=campaign, status=S.RISK_REVIEW)
+
+    response = client.get(reverse(QUEUE))
+
+    assert response.status_code == 200
+    cl = response.context["cl"]
+    assert list(cl.result_list) == [finalist]
+    assert [h["text"] for h in result_headers(cl)] == [
+        "公司名称", "淘宝联盟账号", "提交时间", "我的加权得分", "评分页",
+    ]
+    assertContains(response, "尚未评分")
+    assertNotContains(response, "91.00")
+    assertNotContains(response, 'id="ranking-link"')
+
+
+def test_member_sees_their_own_weighted_score_in_the_queue(client, finalist):
+    member = login(client, FINAL_COMMITTEE)
+    ScoreSheetFactory(application=finalist, reviewer=member, weighted_score=Decimal("73.50"))
+
+    response = client.get(reverse(QUEUE))
+
+    assertContains(response, '<td class="field-my_score_display">73.50</td>', html=True)
+
+
+def test_campaign_admin_sees_counts_means_and_decisions_in_the_queue(client, campaign, finalist):
+    login(client, CAMPAIGN_ADMIN)
+    ScoreSheetFactory(application=finalist, weighted_score=Decimal("91.00"))
+    ScoreSheetFactory(application=finalist, weighted_score=Decimal("80.00"))
+
+    response = client.get(reverse(QUEUE))
+
+    cl = response.context["cl"]
+    assert [h["text"] for h in result_headers(cl)][1:] == [
+        "公司名称", "淘宝联盟账号", "提交时间", "我的加权得分", "评分表数", "平均分", "待定决定", "评分页",
+    ]
+    assertContains(response, "85.50")
+    assertContains(response, f'<a href="{reverse(RANKING)}" id="ranking-link">终审排名</a>', html=True)
+
+
+@pytest.mark.parametrize("role", OTHER_ROLES)
+def test_other_roles_get_403_on_the_queue(client, finalist, role):
+    login(client, role)
+
+    assert client.get(reverse(QUEUE)).status_code == 403
+
+
+def test_the_not_scored_by_me_filter(client, campaign, finalist):
+    member = login(client, FINAL_COMMITTEE)
+    scored = FinalReviewApplicationFactory(campaign=campaign)
+    ScoreSheetFactory(application=scored, reviewer=member)
+
+    mine = client.get(reverse(QUEUE), {"mine": "yes"})
+    not_mine = client.get(reverse(QUEUE), {"mine": "no"})
+
+    assert (list(mine.context["cl"].result_list), list(not_mine.context["cl"].result_list)) == ([scored], [finalist])
+
+
+def test_the_change_link_leads_to_the_score_page(client, finalist):
+    login(client, FINAL_COMMITTEE)
+
+    response = client.get(reverse("admin:reviews_finalreviewqueue_change", args=[finalist.pk]))
+
+    assert (response.status_code, response["Location"]) == (302, score_url(finalist))
+
+
+# --- The score page ------------------------------------------------------------------------------------------
+
+
+def test_score_page_shows_answers_cases_files_and_the_rubric_form(client, finalist, rubric):
+    login(client, FINAL_COMMITTEE)
+
+    response = client.get(score_url(finalist))
+
+    assert response.status_code == 200
+    assertContains(response, "杭州终审一号科技有限公司")
+    assertContains(response, "义乌袜业源头工厂 12 家")
+    assertContains(response, "三只松鼠旗舰店")
+    attachment = finalist.attachments.get()
+    assertContains(response, f'<a href="{reverse("applications:attachment", args=[attachment.pk])}">营业执照.pdf</a>')
+    for criterion in rubric:
+        assertContains(response, f'name="criterion_{criterion.pk}"', count=1)
+    assertContains(response, 'name="comment"', count=1)
+    assertContains(response, "您提交自己的评分表后，才会显示其他委员的评分。")
+    assert ScoreSheet.objects.count() == 0
+
+
+def test_member_submits_a_sheet_and_then_sees_every_sheet(client, finalist, rubric):
+    member = login(client, FINAL_COMMITTEE, username="member-a")
+    ScoreSheetFactory(application=finalist, comment="另一位委员的评语", weighted_score=Decimal("90.00"))
+    before = client.get(score_url(finalist))
+
+    response = client.post(score_url(finalist), sheet_form(rubric, [8, 6, 9, 7, 5]))
+
+    assert (response.status_code, response["Location"]) == (302, score_url(finalist))
+    sheet = ScoreSheet.objects.get(reviewer=member)
+    assert (sheet.weighted_score, sheet.comment) == (Decimal("73.00"), "资源扎实")
+    after = client.get(score_url(finalist))
+    assertNotContains(before, "另一位委员的评语")
+    assertContains(after, "另一位委员的评语")
+    assertContains(after, '<td class="num" id="mean-score">81.50</td>', html=True)
+    assertNotContains(after, 'name="comment"')
+
+
+def test_an_invalid_sheet_is_shown_again_and_nothing_is_written(client, finalist, rubric):
+    login(client, FINAL_COMMITTEE)
+
+    missing_comment = client.post(score_url(finalist), sheet_form(rubric, [8, 6, 9, 7, 5], comment=""))
+    out_of_range = client.post(score_url(finalist), sheet_form(rubric, [8, 6, 11, 7, 5]))
+
+    assert (missing_comment.status_code, out_of_range.status_code) == (200, 200)
+    assert missing_comment.context["form"].errors["comment"] == ["这个字段是必填项。"]
+    assert list(out_of_range.context["form"].errors) == [f"criterion_{rubric[2].pk}"]
+    assert ScoreSheet.objects.count() == 0
+
+
+def test_a_second_post_by_the_same_member_changes_nothing(client, finalist, rubric):
+    member = login(client, FINAL_COMMITTEE)
+    client.post(score_url(finalist), sheet_form(rubric, [8, 6, 9, 7, 5]))
+
+    client.post(score_url(finalist), sheet_form(rubric, [1, 1, 1, 1, 1], comment="改分"))
+
+    assert list(ScoreSheet.objects.values_list("reviewer", "weighted_score")) == [(member.pk, Decimal("73.00"))]
+
+
+def test_campaign_admin_sees_every_sheet_but_cannot_score(client, finalist, rubric):
+    login(client, CAMPAIGN_ADMIN)
+    ScoreSheetFactory(application=finalist, comment="委员评语")
+
+    page = client.get(score_url(finalist))
+    post = client.post(score_url(finalist), sheet_form(rubric, [8, 6, 9, 7, 5]))
+
+    assertContains(page, "委员评语")
+    assertNotContains(page, 'name="comment"')
+    assert post.status_code == 403
+    assert ScoreSheet.objects.count() == 1
+
+
+@pytest.mark.parametrize("role", OTHER_ROLES)
+def test_other_roles_cannot_open_or_post_the_score_page(client, finalist, rubric, role):
+    login(client, role)
+
+    get = client.get(score_url(finalist))
+    post = client.post(score_url(finalist), sheet_form(rubric, [8, 6, 9, 7, 5]))
+
+    assert (get.status_code, post.status_code) == (403, 403)
+    assert ScoreSheet.objects.count() == 0
+
+
+def test_score_page_of_an_application_not_in_round_3_is_404(client, campaign):
+    login(client, FINAL_COMMITTEE)
+
+    response = client.get(score_url(ApplicationFactory(campaign=campaign, status=S.RISK_REVIEW)))
+
+    assert response.status_code == 404
+
+
+# --- Ranking, decisions --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ranked(campaign):
+    top = FinalReviewApplicationFactory(campaign=campaign, company_name="第一名公司")
+    ScoreSheetFactory(application=top, weighted_score=Decimal("92.50"))
+    second = FinalReviewApplicationFactory(campaign=campaign, company_name="第二名公司")
+    ScoreSheetFactory(application=second, weighted_score=Decimal("80.00"))
+    unscored = FinalReviewApplicationFactory(campaign=campaign, company_name="未评分公司")
+    return top, second, unscored
+
+
+def test_campaign_admin_sees_the_ranking_with_decision_buttons(client, campaign, ranked):
+    login(client, CAMPAIGN_ADMIN)
+
+    response = client.get(reverse(RANKING))
+
+    assert response.status_code == 200
+    entries = response.context["entries"]
+    assert [(e.application.company_name, e.rank, e.mean) for e in entries] == [
+        ("第一名公司", 1, Decimal("92.50")), ("第二名公司", 2, Decimal("80.00")), ("未评分公司", None, None),
+    ]
+    assertContains(response, "名额：50，剩余名额：50。")
+    assertContains(response, 'value="select"', count=3)
+    assertContains(response, "公示结果")
+
+
+@pytest.mark.parametrize("role", [FINAL_COMMITTEE, *OTHER_ROLES])
+def test_other_roles_get_403_on_the_ranking_decisions_publication_and_export(client, ranked, role):
+    login(client, role)
+    top = ranked[0]
+
+    responses = [
+        client.get(reverse(RANKING)),
+        client.post(reverse(DECIDE), {"application": top.pk, "decision": "select"}),
+        client.get(reverse(PUBLISH)),
+        client.post(reverse(PUBLISH), {"confirm": "yes"}),
+        client.get(reverse(EXPORT)),
+    ]
+
+    assert [r.status_code for r in responses] == [403] * 5
+    top.refresh_from_db()
+    assert top.pending_decision == ""
+
+
+def test_select_not_select_and_clear_from_the_ranking(client, ranked):
+    admin_user = login(client, CAMPAIGN_ADMIN)
+    top, second, _unscored = ranked
+
+    select = client.post(reverse(DECIDE), {"application": top.pk, "decision": "select"})
+    client.post(reverse(DECIDE), {"application": second.pk, "decision": "not_select"})
+    top.refresh_from_db()
+    second.refresh_from_db()
+    assert (top.pending_decision, top.decided_by, second.pending_decision) == ("selected", admin_user, "not_selected")
+    assert select.status_code == 302
+
+    client.post(reverse(DECIDE), {"application": top.pk, "decision": "clear"})
+
+    top.refresh_from_db()
+    assert top.pending_decision == ""
+
+
+def test_selecting_beyond_the_seats_from_the_ranking_is_refused(client, campaign, ranked):
+    login(client, CAMPAIGN_ADMIN)
+    campaign.seats = 1
+    campaign.save()
+    top, second, _unscored = ranked
+    client.post(reverse(DECIDE), {"application": top.pk, "decision": "select"})
+
+    response = client.post(reverse(DECIDE), {"application": second.pk, "decision": "select"}, follow=True)
+
+    second.refresh_from_db()
+    assert second.pending_decision == ""
+    assertContains(response, "1 个名额已满：请先清除其他入选决定。")
+
+
+def test_a_get_on_decide_changes_nothing(client, ranked):
+    login(client, CAMPAIGN_ADMIN)
+
+    response = client.get(reverse(DECIDE), {"application": ranked[0].pk, "decision": "select"})
+
+    assert response.status_code == 405
+    assert Application.objects.exclude(pending_decision="").count() == 0
+
+
+def test_queue_actions_record_decisions_for_the_campaign_admin_only(client, ranked):
+    top, second, _unscored = ranked
+    login(client, FINAL_COMMITTEE)
+    refused = client.post(reverse(QUEUE), {"action": "select_applications", "_selected_action": [top.pk]})
+    assert Application.objects.exclude(pending_decision="").count() == 0
+    assert refused.status_code == 200  # the action is not offered: "no action selected"
+
+    login(client, CAMPAIGN_ADMIN)
+    client.post(reverse(QUEUE), {"action": "select_applications", "_selected_action": [top.pk, second.pk]})
+
+    assert sorted(Application.objects.filter(pending_decision="selected").values_list("pk", flat=True)) == sorted(
+        [top.pk, second.pk]
+    )
+
+
+# --- Publication ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def decided(ranked, campaign):
+    admin_user = staff_with_role(CAMPAIGN_ADMIN)
+    top, second, unscored = ranked
+    publication.record_decision(top, actor=admin_user, decision=PendingDecision.SELECTED)
+    publication.record_decision(second, actor=admin_user, decision=PendingDecision.NOT_SELECTED)
+    publication.record_decision(unscored, actor=admin_user, decision=PendingDecision.NOT_SELECTED)
+    return ranked
+
+
+def test_publish_asks_for_confirmation_then_publishes(client, campaign, decided):
+    login(client, CAMPAIGN_ADMIN)
+
+    with time_machine.travel(beijing(2024, 5, 6, 10), tick=False):
+        confirm = client.get(reverse(PUBLISH))
+        unconfirmed = client.post(reverse(PUBLISH), {"campaign": campaign.pk})
+        campaign.refresh_from_db()
+        assert campaign.published_at is None
+        done = client.post(reverse(PUBLISH), {"campaign": campaign.pk, "confirm": "yes"}, follow=True)
+
+    assertContains(confirm, "1 个申请将入选，其账号获得试用期团长权限；")
+    assert unconfirmed.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.published_at == beijing(2024, 5, 6, 10)
+    assert [e.application.status for e in done.context["entries"]] == [S.SELECTED, S.NOT_SELECTED, S.NOT_SELECTED]
+    assertContains(done, "结果已公示。")
+    assert Notification.objects.values("application").distinct().count() == 3
+
+
+def test_publish_before_the_results_date_shows_why_and_changes_nothing(client, campaign, decided):
+    login(client, CAMPAIGN_ADMIN)
+
+    with time_machine.travel(beijing(2024, 5, 5, 23, 59, 59), tick=False):
+        confirm = client.get(reverse(PUBLISH))
+        post = client.post(reverse(PUBLISH), {"campaign": campaign.pk, "confirm": "yes"}, follow=True)
+
+    assertContains(confirm, "结果公示时间 2024-05-06 00:00:00（北京时间）之前不能公示结果。")
+    assertNotContains(confirm, 'name="confirm"')
+    assertContains(post, "结果公示时间 2024-05-06 00:00:00（北京时间）之前不能公示结果。")
+    campaign.refresh_from_db()
+    assert campaign.published_at is None
+    assert Notification.objects.count() == 0
+
+
+# --- Export ---------------------------------------------------------------------------------------------------
+
+
+def test_export_csv_of_the_ranking_has_chinese_headers_scores_and_decisions(client, campaign, decided):
+    login(client, CAMPAIGN_ADMIN)
+
+    response = client.get(reverse(EXPORT), {"format": "csv"})
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="ranking-2024-nx2.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == [
+        "排名", "公司名称", "淘宝联盟账号", "统一社会信用代码", "状态", "平均分", "评分表数",
+        "评分明细（评分人：加权得分）", "待定决定", "决定人", "决定时间",
+    ]
+    top = decided[0]
+    assert rows[1][:7] == ["1", "第一名公司", top.alliance_account, top.credit_code, "终审中", "92.50", "1"]
+    assert rows[1][8] == "拟入选"
+    assert [row[0] for row in rows[1:]] == ["1", "2", ""]
+
+
+def test_export_xlsx_has_the_same_header_and_writes_nothing(client, campaign, decided):
+    login(client, CAMPAIGN_ADMIN)
+    before = list(Application.objects.order_by("pk").values_list("status", "pending_decision"))
+
+    response = client.get(reverse(EXPORT), {"format": "xlsx"})
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[1]][:3] == ["排名", "公司名称", "淘宝联盟账号"]
+    assert sheet.max_row == 4
+    assert list(Application.objects.order_by("pk").values_list("status", "pending_decision")) == before
+
+
+# --- Rubric ---------------------------------------------------------------------------------------------------
+
+
+def test_campaign_admin_edits_a_weight_until_scoring_starts(client, campaign, rubric, finalist):
+    login(client, CAMPAIGN_ADMIN)
+    criterion = rubric[0]
+    url = reverse("admin:reviews_rubriccriterion_change", args=[criterion.pk])
+    data = {
+        "campaign": campaign.pk, "position": 0, "name": criterion.name, "description": criterion.description,
+        "weight": 20, "max_score": 10,
+    }
+
+    edited = client.post(url, data)
+    criterion.refresh_from_db()
+    assert (edited.status_code, criterion.weight) == (302, 20)
+    ScoreSheetFactory(application=finalist)
+
+    locked = client.post(url, {**data, "weight": 40})
+
+    criterion.refresh_from_db()
+    assert (locked.status_code, criterion.weight) == (403, 20)
+
+
+def test_no_criterion_is_added_once_scoring_started(client, campaign, finalist):
+    login(client, CAMPAIGN_ADMIN)
+    ScoreSheetFactory(application=finalist)
+
+    response = client.post(
+        reverse("admin:reviews_rubriccriterion_add"),
+        {"campaign": campaign.pk, "position": 9, "name": "新增项", "description": "", "weight": 5, "max_score": 10},
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["campaign"] == ["本活动已开始评分，评分标准不能再修改。"]
+    assert not RubricCriterion.objects.filter(name="新增项").exists()
+
+
+def test_member_reads_the_rubric_but_cannot_change_it(client, rubric):
+    login(client, FINAL_COMMITTEE)
+    criterion = rubric[0]
+
+    listing = client.get(reverse("admin:reviews_rubriccriterion_changelist"))
+    post = client.post(
+        reverse("admin:reviews_rubriccriterion_change", args=[criterion.pk]),
+        {"campaign": criterion.campaign_id, "position": 0, "name": "改名", "weight": 99, "max_score": 10},
+    )
+
+    assert listing.status_code == 200
+    assert post.status_code == 403
+    criterion.refresh_from_db()
+    assert (criterion.name, criterion.weight) == ("通用资质", 15)
+
+
+# --- Constant query counts --------------------------------------------------------------------------------------
+
+
+def add_finalists(campaign, start, count, reviewer):
+    """``count`` round-3 applications in bulk, every other one with a sheet by ``reviewer``."""
+    users = get_user_model().objects.bulk_create(
+        get_user_model()(username=f"bulk{n}@example.com", password="!") for n in range(start, start + count)
+    )
+    apps = Application.objects.bulk_create(
+        Application(
+            campaign=campaign, applicant=user, alliance_account=f"mm_bulk_{n}", company_name=f"批量{n}号公司",
+            status=S.FINAL_REVIEW, submitted_at=beijing(2024, 4, 10), pending_decision="",
+        )
+        for n, user in enumerate(users, start=start)
+    )
+    ScoreSheet.objects.bulk_create(
+        ScoreSheet(application=app, reviewer=reviewer, comment="批量", weighted_score=Decimal(60 + n % 40))
+        for n, app in enumerate(apps)
+        if n % 2 == 0
+    )
+
+
+@pytest.mark.parametrize(
+    "url_name", ["admin:applications_application_changelist", QUEUE, RANKING], ids=["applications", "queue", "ranking"]
+)
+def test_admin_pages_run_the_same_number_of_queries_at_10_and_1000_rows(admin_client, campaign, url_name):
+    reviewer = staff_with_role(FINAL_COMMITTEE)
+    add_finalists(campaign, 0, 10, reviewer)
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client.get(reverse(url_name)).status_code == 200
+    add_finalists(campaign, 10, 990, reviewer)
+
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(reverse(url_name))
+
+    assert response.status_code == 200
+    assert Application.objects.filter(status=S.FINAL_REVIEW).count() == 1000
+    assert len(many) == len(few)
+
+
+# --- The application admin: score sheets inline and counts per state -------------------------------------------
+
+
+def test_application_page_shows_score_sheets_to_who_may_see_them(client, finalist, rubric):
+    ScoreSheetFactory(application=finalist, comment="委员甲的评语")
+    change = reverse("admin:applications_application_change", args=[finalist.pk])
+
+    login(client, CAMPAIGN_ADMIN)
+    campaign_admin = client.get(change)
+    member = login(client, FINAL_COMMITTEE)
+    before = client.get(change)
+    final.submit_scores(finalist, reviewer=member, scores={c.pk: 5 for c in rubric}, comment="委员乙的评语")
+    after = client.get(change)
+    login(client, OPERATIONS)
+    operations = client.get(change)
+
+    assertContains(campaign_admin, "委员甲的评语")
+    assertNotContains(before, "委员甲的评语")
+    assertContains(after, "委员甲的评语")
+    assertContains(after, "通用资质 5；加分项 5；新商家资源 5；历史合作案例 5；招商计划与媒体投入 5")
+    assert operations.status_code == 200
+    assertNotContains(operations, "委员甲的评语")
+
+
+def test_application_changelist_counts_applications_per_state(admin_client, campaign):
+    ApplicationFactory.create_batch(3, campaign=campaign, status=S.SUBMITTED)
+    FinalReviewApplicationFactory.create_batch(2, campaign=campaign)
+
+    response = admin_client.get(reverse("admin:applications_application_changelist"))
+
+    assertContains(response, "已提交 (3)")
+    assertContains(response, "终审中 (2)")

@@ -1,0 +1,343 @@
+"""Pending decisions under the seat quota, and publication of the results (reviews.publication)."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from applications.enums import ApplicationStatus, PendingDecision
+from applications.models import Application, StatusChange
+from notifications.models import Notification
+from notifications.services import notify
+from probation.models import Leader
+from recruitment.timeutils import beijing
+from reviews import publication
+from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
+from tests.factories import ApplicationFactory, CampaignFactory, UserFactory
+from tests.probation.factories import LeaderFactory
+from tests.reviews.factories import FinalReviewApplicationFactory, staff_with_role
+
+pytestmark = pytest.mark.django_db
+
+S = ApplicationStatus
+RESULTS_AT = beijing(2024, 5, 6)
+CHANNELS = 3  # e-mail, SMS and the status page (settings.NOTIFICATION_CHANNELS)
+
+
+@pytest.fixture
+def admin_user():
+    return staff_with_role(CAMPAIGN_ADMIN, username="campaign-admin")
+
+
+@pytest.fixture
+def finalist(campaign):
+    return FinalReviewApplicationFactory(campaign=campaign, company_name="杭州入围一号科技有限公司")
+
+
+def states(campaign):
+    return dict(Application.objects.filter(campaign=campaign).values_list("company_name", "status"))
+
+
+# --- Recording decisions ----------------------------------------------------------------------------------
+
+
+def test_selecting_records_a_pending_decision_with_who_and_when(finalist, admin_user):
+    with time_machine.travel(beijing(2024, 4, 29, 16, 0, 5), tick=False):
+        publication.record_decision(finalist, actor=admin_user, decision=PendingDecision.SELECTED)
+
+    finalist.refresh_from_db()
+    assert (finalist.status, finalist.pending_decision) == (S.FINAL_REVIEW, "selected")
+    assert (finalist.decided_by, finalist.decided_at) == (admin_user, beijing(2024, 4, 29, 16, 0, 5))
+    assert StatusChange.objects.filter(application=finalist).count() == 0
+
+
+def test_a_decision_can_be_changed_and_cleared_before_publication(finalist, admin_user):
+    publication.record_decision(finalist, actor=admin_user, decision=PendingDecision.SELECTED)
+    publication.record_decision(finalist, actor=admin_user, decision=PendingDecision.NOT_SELECTED)
+    finalist.refresh_from_db()
+    assert finalist.pending_decision == "not_selected"
+
+    publication.record_decision(finalist, actor=admin_user, decision=PendingDecision.NONE)
+
+    finalist.refresh_from_db()
+    assert (finalist.pending_decision, finalist.decided_by, finalist.decided_at) == ("", None, None)
+
+
+@pytest.mark.parametrize("role", [FINAL_COMMITTEE, ROUND1_REVIEWER, RISK_OFFICER, OPERATIONS])
+def test_other_roles_cannot_decide(finalist, role):
+    with pytest.raises(publication.SelectionError):
+        publication.record_decision(finalist, actor=staff_with_role(role), decision=PendingDecision.SELECTED)
+
+    finalist.refresh_from_db()
+    assert (finalist.pending_decision, finalist.decided_by) == ("", None)
+
+
+@pytest.mark.parametrize("status", [S.SUBMITTED, S.RISK_REVIEW, S.RISK_REJECTED, S.SELECTED])
+def test_only_an_application_in_final_review_can_be_decided(campaign, admin_user, status):
+    application = FinalReviewApplicationFactory(campaign=campaign, status=status)
+
+    with pytest.raises(publication.SelectionError):
+        publication.record_decision(application, actor=admin_user, decision=PendingDecision.SELECTED)
+
+    application.refresh_from_db()
+    assert application.pending_decision == ""
+
+
+def test_the_51st_selection_is_refused_with_50_seats(campaign, admin_user):
+    finalists = FinalReviewApplicationFactory.create_batch(51, campaign=campaign)
+    for application in finalists[:50]:
+        publication.record_decision(application, actor=admin_user, decision=PendingDecision.SELECTED)
+    assert publication.seats_left(campaign) == 0
+
+    with pytest.raises(publication.QuotaExceeded) as error:
+        publication.record_decision(finalists[50], actor=admin_user, decision=PendingDecision.SELECTED)
+
+    assert str(error.value) == "50 个名额已满：请先清除其他入选决定。"
+    assert publication.pending_selections(campaign).count() == 50
+    finalists[50].refresh_from_db()
+    assert finalists[50].pending_decision == ""
+
+
+def test_when_full_a_selected_one_can_be_reselected_and_clearing_frees_a_seat(campaign, admin_user):
+    campaign.seats = 2
+    campaign.save()
+    first, second, third = FinalReviewApplicationFactory.create_batch(3, campaign=campaign)
+    publication.record_decision(first, actor=admin_user, decision=PendingDecision.SELECTED)
+    publication.record_decision(second, actor=admin_user, decision=PendingDecision.SELECTED)
+
+    publication.record_decision(first, actor=admin_user, decision=PendingDecision.SELECTED)  # no-op, no error
+    publication.record_decision(third, actor=admin_user, decision=PendingDecision.NOT_SELECTED)  # not a seat
+    publication.record_decision(second, actor=admin_user, decision=PendingDecision.NONE)
+    publication.record_decision(third, actor=admin_user, decision=PendingDecision.SELECTED)
+
+    assert sorted(publication.pending_selections(campaign).values_list("pk", flat=True)) == [first.pk, third.pk]
+    assert publication.seats_left(campaign) == 0
+
+
+def test_seats_are_counted_per_campaign(campaign, admin_user):
+    other = CampaignFactory(slug="2025-nx3", is_current=False, seats=1)
+    publication.record_decision(
+        FinalReviewApplicationFactory(campaign=other), actor=admin_user, decision=PendingDecision.SELECTED
+    )
+
+    assert (publication.seats_left(other), publication.seats_left(campaign)) == (0, 50)
+
+
+# --- Publication ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def decided(campaign, admin_user):
+    """Two finalists selected, one not, one rejected in round 1, one by the risk rules, one withdrawn."""
+    apps = {
+        "selected_a": FinalReviewApplicationFactory(campaign=campaign, company_name="甲", alliance_account="mm_a"),
+        "selected_b": FinalReviewApplicationFactory(campaign=campaign, company_name="乙", alliance_account="mm_b"),
+        "not_selected": FinalReviewApplicationFactory(campaign=campaign, company_name="丙"),
+        "round1": ApplicationFactory(campaign=campaign, company_name="丁", status=S.ROUND1_REJECTED),
+        "risk": ApplicationFactory(campaign=campaign, company_name="戊", status=S.RISK_REJECTED),
+        "withdrawn": ApplicationFactory(campaign=campaign, company_name="己", status=S.WITHDRAWN),
+        "draft": ApplicationFactory(campaign=campaign, company_name="庚"),
+    }
+    for key in ("selected_a", "selected_b"):
+        publication.record_decision(apps[key], actor=admin_user, decision=PendingDecision.SELECTED)
+    publication.record_decision(apps["not_selected"], actor=admin_user, decision=PendingDecision.NOT_SELECTED)
+    return apps
+
+
+def test_publication_applies_every_decision_creates_leaders_and_notifies_each_applicant(
+    campaign, decided, admin_user
+):
+    with time_machine.travel(beijing(2024, 5, 6, 9, 30), tick=False):
+        publication.publish_results(campaign, actor=admin_user)
+
+    campaign.refresh_from_db()
+    assert campaign.published_at == beijing(2024, 5, 6, 9, 30)
+    assert states(campaign) == {
+        "甲": S.SELECTED, "乙": S.SELECTED, "丙": S.NOT_SELECTED,
+        "丁": S.ROUND1_REJECTED, "戊": S.RISK_REJECTED, "己": S.WITHDRAWN, "庚": S.DRAFT,
+    }
+    assert sorted(
+        Leader.objects.values_list("leader_account", "company_name", "credit_code", "granted_at", "application")
+    ) == [
+        ("mm_a", "甲", decided["selected_a"].credit_code, beijing(2024, 5, 6, 9, 30), decided["selected_a"].pk),
+        ("mm_b", "乙", decided["selected_b"].credit_code, beijing(2024, 5, 6, 9, 30), decided["selected_b"].pk),
+    ]
+    assert set(Leader.objects.values_list("campaign", flat=True)) == {campaign.pk}
+    audit = StatusChange.objects.filter(application=decided["selected_a"]).get()
+    assert (audit.from_status, audit.to_status, audit.actor) == (S.FINAL_REVIEW, S.SELECTED, admin_user)
+    notified = {
+        key: sorted(Notification.objects.filter(application=app).values_list("event", "channel"))
+        for key, app in decided.items()
+    }
+    for key in ("selected_a", "selected_b", "not_selected", "round1", "risk"):
+        event = f"published:{decided[key].pk}"
+        assert notified[key] == [(event, "email"), (event, "inapp"), (event, "sms")]
+    assert (notified["withdrawn"], notified["draft"]) == ([], [])
+
+
+def test_selected_and_not_selected_messages(campaign, decided, admin_user):
+    with time_machine.travel(RESULTS_AT, tick=False):
+        publication.publish_results(campaign, actor=admin_user)
+
+    selected = Notification.objects.get(application=decided["selected_a"], channel="email")
+    assert selected.recipient == decided["selected_a"].applicant
+    assert selected.subject == f"{campaign.name}：您的申请已入选"
+    assert "mm_a" in selected.body
+    assert "试用期" in selected.body
+    bodies = {
+        key: Notification.objects.get(application=decided[key], channel="email")
+        for key in ("not_selected", "round1", "risk")
+    }
+    # Neutral: one wording for every way of not being selected, whatever the round.
+    assert {n.subject for n in bodies.values()} == {f"{campaign.name}：申请结果通知"}
+    assert {n.body.replace(decided[key].company_name, "X") for key, n in bodies.items()} == {
+        bodies["not_selected"].body.replace("丙", "X")
+    }
+    for notification in bodies.values():
+        assert "风险" not in notification.body
+        assert "初审" not in notification.body
+
+
+def test_publication_one_second_before_the_results_date_is_refused(campaign, decided, admin_user):
+    with time_machine.travel(RESULTS_AT - timedelta(seconds=1), tick=False):
+        with pytest.raises(publication.PublicationError) as error:
+            publication.publish_results(campaign, actor=admin_user)
+
+    assert str(error.value) == "结果公示时间 2024-05-06 00:00:00（北京时间）之前不能公示结果。"
+    campaign.refresh_from_db()
+    assert campaign.published_at is None
+    assert states(campaign)["甲"] == S.FINAL_REVIEW
+    assert Notification.objects.count() == 0
+
+
+def test_publication_at_the_exact_second_of_the_results_date_is_allowed(campaign, decided, admin_user):
+    with time_machine.travel(RESULTS_AT, tick=False):
+        publication.publish_results(campaign, actor=admin_user)
+
+    campaign.refresh_from_db()
+    assert campaign.published_at == RESULTS_AT
+
+
+def test_publication_with_undecided_or_unreviewed_applications_is_refused_and_lists_them(
+    campaign, decided, admin_user
+):
+    FinalReviewApplicationFactory(campaign=campaign, company_name="未决定公司", submitted_at=beijing(2024, 4, 1))
+    ApplicationFactory(campaign=campaign, company_name="待备案公司", status=S.FILING, submitted_at=beijing(2024, 4, 2))
+
+    with time_machine.travel(RESULTS_AT, tick=False):
+        with pytest.raises(publication.PublicationError) as error:
+            publication.publish_results(campaign, actor=admin_user)
+
+    assert str(error.value) == (
+        "请先处理以下申请（仍在审核中或尚未决定）：未决定公司（终审中）、待备案公司（初审通过，待系统备案）。"
+    )
+    assert states(campaign)["甲"] == S.FINAL_REVIEW
+    assert Leader.objects.count() == 0
+    assert Notification.objects.count() == 0
+
+
+def test_publication_twice_is_refused_and_notifies_nobody_again(campaign, decided, admin_user):
+    with time_machine.travel(RESULTS_AT, tick=False):
+        publication.publish_results(campaign, actor=admin_user)
+    sent = Notification.objects.count()
+
+    with time_machine.travel(RESULTS_AT + timedelta(hours=1), tick=False):
+        with pytest.raises(publication.PublicationError):
+            publication.publish_results(campaign, actor=admin_user)
+
+    assert Notification.objects.count() == sent == 5 * CHANNELS
+    assert Leader.objects.count() == 2
+    campaign.refresh_from_db()
+    assert campaign.published_at == RESULTS_AT
+
+
+def test_notifying_the_same_outcome_twice_records_it_once(campaign, decided, admin_user):
+    with time_machine.travel(RESULTS_AT, tick=False):
+        publication.publish_results(campaign, actor=admin_user)
+    application = decided["selected_a"]
+
+    again = notify(
+        event=f"published:{application.pk}", recipient=application.applicant, template="publication_selected",
+        context={"campaign": campaign}, application=application,
+    )
+
+    assert again == []
+    assert Notification.objects.filter(application=application).count() == CHANNELS
+
+
+def test_publication_is_atomic_when_a_leader_collides(campaign, decided, admin_user):
+    # The account of a selected application already leads for another application of this campaign.
+    LeaderFactory(campaign=campaign, leader_account="mm_b", application=decided["round1"])
+    before = states(campaign)
+
+    with time_machine.travel(RESULTS_AT, tick=False):
+        with pytest.raises(publication.PublicationError) as error:
+            publication.publish_results(campaign, actor=admin_user)
+
+    assert "mm_b" in str(error.value)
+    assert states(campaign) == before
+    assert StatusChange.objects.filter(application__campaign=campaign).count() == 0
+    assert list(Leader.objects.values_list("leader_account", flat=True)) == ["mm_b"]
+    assert Notification.objects.count() == 0
+    campaign.refresh_from_db()
+    assert campaign.published_at is None
+
+
+def test_publication_links_a_leader_imported_before_without_application(campaign, decided, admin_user):
+    imported = LeaderFactory(campaign=campaign, leader_account="mm_a", application=None)
+
+    with time_machine.travel(RESULTS_AT, tick=False):
+        publication.publish_results(campaign, actor=admin_user)
+
+    imported.refresh_from_db()
+    assert imported.application == decided["selected_a"]
+    assert Leader.objects.count() == 2
+
+
+def test_publication_rechecks_the_seats(campaign, decided, admin_user):
+    campaign.seats = 1
+    campaign.save()
+
+    with time_machine.travel(RESULTS_AT, tick=False):
+        with pytest.raises(publication.PublicationError) as error:
+            publication.publish_results(campaign, actor=admin_user)
+
+    assert str(error.value) == "已有 2 个申请入选，但本活动只有 1 个名额。"
+    assert states(campaign)["甲"] == S.FINAL_REVIEW
+
+
+@pytest.mark.parametrize("role", [FINAL_COMMITTEE, ROUND1_REVIEWER, RISK_OFFICER, OPERATIONS])
+def test_other_roles_cannot_publish(campaign, decided, role):
+    with time_machine.travel(RESULTS_AT, tick=False):
+        with pytest.raises(publication.PublicationError):
+            publication.publish_results(campaign, actor=staff_with_role(role))
+
+    campaign.refresh_from_db()
+    assert campaign.published_at is None
+    assert states(campaign)["甲"] == S.FINAL_REVIEW
+
+
+def test_no_decision_changes_after_publication(campaign, decided, admin_user):
+    with time_machine.travel(RESULTS_AT, tick=False):
+        publication.publish_results(campaign, actor=admin_user)
+
+    with pytest.raises(publication.SelectionError):
+        publication.record_decision(decided["selected_a"], actor=admin_user, decision=PendingDecision.NONE)
+
+
+def test_decisions_stay_invisible_to_the_applicant_before_publication(campaign, decided, client):
+    """The status page of a selected-but-unpublished applicant shows neither the decision nor an outcome."""
+    applicant = decided["selected_a"].applicant
+    client.force_login(applicant)
+
+    with time_machine.travel(RESULTS_AT, tick=False):
+        response = client.get("/status/")
+
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "入选" not in text
+    assert "择优" not in text
+
+
+def test_a_plain_user_is_never_a_selector():
+    assert publication.permissions.can_select(UserFactory()) is False

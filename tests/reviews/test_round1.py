@@ -1,0 +1,192 @@
+"""Round 1 (初审) domain: decide_round1, the phone task and the pass notification, record_call."""
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied
+
+from applications.enums import ApplicationStatus
+from applications.models import StatusChange
+from applications.services import TransitionNotAllowed
+from notifications.models import Notification
+from recruitment.timeutils import beijing
+from reviews import roles
+from reviews.enums import CallOutcome
+from reviews.models import ChecklistItem, PhoneTask, Round1Review
+from reviews.round1 import ReasonRequired, announce_round1_pass, decide_round1, record_call
+from tests.factories import CampaignFactory, UserFactory
+from tests.reviews.factories import PhoneTaskFactory, SubmittedApplicationFactory, staff_with_role
+
+S = ApplicationStatus
+
+
+@pytest.fixture
+def reviewer(db):
+    return staff_with_role(roles.ROUND1_REVIEWER)
+
+
+@pytest.fixture
+def application(campaign):
+    return SubmittedApplicationFactory(campaign=campaign, contact_name="李娜", mobile="13912345678")
+
+
+def nothing_written(application, status):
+    application.refresh_from_db()
+    return (
+        application.status == status
+        and not Round1Review.objects.filter(application=application).exists()
+        and not PhoneTask.objects.filter(application=application).exists()
+        and not StatusChange.objects.filter(application=application).exists()
+        and not Notification.objects.filter(application=application).exists()
+    )
+
+
+def test_round1_pass_records_review_moves_to_filing_and_opens_phone_task(application, reviewer, campaign):
+    items = list(ChecklistItem.objects.filter(campaign=campaign)[:2])
+
+    review = decide_round1(application, actor=reviewer, passed=True, reason="", checked_items=items)
+
+    application.refresh_from_db()
+    assert application.status == S.FILING
+    assert (review.passed, review.reviewer, review.reason) == (True, reviewer, "")
+    assert sorted(review.checked_items.values_list("pk", flat=True)) == sorted(i.pk for i in items)
+    change = application.status_changes.get()
+    assert (change.from_status, change.to_status, change.actor) == (S.SUBMITTED, S.FILING, reviewer)
+    task = PhoneTask.objects.get(application=application)
+    assert (task.contact_name, task.phone, task.outcome, task.called_by) == (
+        "李娜", "13912345678", CallOutcome.PENDING, None,
+    )
+
+
+def test_round1_pass_notifies_the_applicant_once_per_channel(application, reviewer):
+    decide_round1(application, actor=reviewer, passed=True)
+
+    notes = Notification.objects.filter(application=application).order_by("channel")
+    assert [(n.channel, n.event, n.recipient) for n in notes] == [
+        ("email", f"round1_passed:{application.pk}", application.applicant),
+        ("inapp", f"round1_passed:{application.pk}", application.applicant),
+        ("sms", f"round1_passed:{application.pk}", application.applicant),
+    ]
+    inapp = notes.get(channel="inapp")
+    assert inapp.subject == f"{application.campaign.name}：初审已通过"
+    assert "请登录后在“申请状态”页完成系统备案" in inapp.body
+    assert "补充材料" in inapp.body
+
+
+def test_round1_pass_announcement_running_twice_notifies_once(application, reviewer):
+    decide_round1(application, actor=reviewer, passed=True)
+    application.refresh_from_db()
+
+    announce_round1_pass(application)
+
+    assert Notification.objects.filter(application=application).count() == 3
+    assert sorted(Notification.objects.values_list("channel", flat=True)) == ["email", "inapp", "sms"]
+    assert PhoneTask.objects.filter(application=application).count() == 1
+
+
+def test_round1_reject_records_reason_and_tells_nobody(application, reviewer):
+    review = decide_round1(application, actor=reviewer, passed=False, reason="新商家资源描述空泛")
+
+    application.refresh_from_db()
+    assert application.status == S.ROUND1_REJECTED
+    assert (review.passed, review.reason) == (False, "新商家资源描述空泛")
+    assert application.status_changes.get().reason == "新商家资源描述空泛"
+    assert Notification.objects.count() == 0
+    assert PhoneTask.objects.count() == 0
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_round1_reject_without_reason_refused(application, reviewer, reason):
+    with pytest.raises(ReasonRequired):
+        decide_round1(application, actor=reviewer, passed=False, reason=reason)
+
+    assert nothing_written(application, S.SUBMITTED)
+
+
+def test_round1_ignores_checklist_items_of_another_campaign(application, reviewer):
+    other = CampaignFactory(slug="nx3", is_current=False)
+    foreign = ChecklistItem.objects.create(campaign=other, text="别的活动的检查项")
+
+    review = decide_round1(application, actor=reviewer, passed=True, checked_items=[foreign])
+
+    assert list(review.checked_items.all()) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "passed", "allowed_to"),
+    [
+        (S.SUBMITTED, True, S.FILING),
+        (S.SUBMITTED, False, S.ROUND1_REJECTED),
+        *[(s, p, None) for s in S if s != S.SUBMITTED for p in (True, False)],
+    ],
+)
+def test_round1_state_table(campaign, reviewer, status, passed, allowed_to):
+    application = SubmittedApplicationFactory(campaign=campaign, status=status)
+
+    if allowed_to is None:
+        with pytest.raises(TransitionNotAllowed):
+            decide_round1(application, actor=reviewer, passed=passed, reason="理由")
+        assert nothing_written(application, status)
+    else:
+        decide_round1(application, actor=reviewer, passed=passed, reason="理由")
+        application.refresh_from_db()
+        assert application.status == allowed_to
+
+
+def test_round1_second_decision_refused_and_writes_nothing(application, reviewer):
+    decide_round1(application, actor=reviewer, passed=True)
+    other_reviewer = staff_with_role(roles.ROUND1_REVIEWER)
+
+    with pytest.raises(TransitionNotAllowed):
+        decide_round1(application, actor=other_reviewer, passed=False, reason="改判")
+
+    application.refresh_from_db()
+    assert application.status == S.FILING
+    assert Round1Review.objects.get(application=application).reviewer == reviewer
+    assert application.status_changes.count() == 1
+    assert Notification.objects.filter(application=application).count() == 3
+
+
+@pytest.mark.parametrize(
+    "role", [roles.RISK_OFFICER, roles.FINAL_COMMITTEE, roles.OPERATIONS, roles.CAMPAIGN_ADMIN, None]
+)
+def test_round1_refused_to_other_roles(application, role):
+    actor = staff_with_role(role) if role else UserFactory(is_staff=True)
+
+    with pytest.raises(PermissionDenied):
+        decide_round1(application, actor=actor, passed=True)
+
+    assert nothing_written(application, S.SUBMITTED)
+
+
+def test_round1_refused_to_the_applicant(application):
+    with pytest.raises(PermissionDenied):
+        decide_round1(application, actor=application.applicant, passed=True)
+
+    assert nothing_written(application, S.SUBMITTED)
+
+
+# --- Phone calls -------------------------------------------------------------------------------------
+
+
+def test_record_call_stamps_who_and_when(db):
+    task = PhoneTaskFactory()
+    operator = staff_with_role(roles.OPERATIONS)
+
+    with time_machine.travel(beijing(2024, 4, 23, 15, 30), tick=False):
+        record_call(task, actor=operator, outcome=CallOutcome.REACHED, note="已告知备案步骤")
+
+    task.refresh_from_db()
+    assert (task.outcome, task.note, task.called_by, task.called_at) == (
+        CallOutcome.REACHED, "已告知备案步骤", operator, beijing(2024, 4, 23, 15, 30),
+    )
+
+
+@pytest.mark.parametrize("role", [roles.ROUND1_REVIEWER, roles.RISK_OFFICER, roles.CAMPAIGN_ADMIN])
+def test_record_call_refused_to_other_roles(db, role):
+    task = PhoneTaskFactory()
+
+    with pytest.raises(PermissionDenied):
+        record_call(task, actor=staff_with_role(role), outcome=CallOutcome.REACHED)
+
+    task.refresh_from_db()
+    assert (task.outcome, task.called_by, task.called_at) == (CallOutcome.PENDING, None, None)
