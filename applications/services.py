@@ -102,6 +102,20 @@ def application_of(user, campaign):
     return Application.objects.select_related("campaign").filter(campaign=campaign, applicant=user).first()
 
 
+def followed_application(user, current_campaign):
+    """The application the status page follows: the one in the current campaign, else the latest.
+
+    A leader selected in an earlier campaign keeps following its probation after the next campaign
+    opens, until it starts an application there.
+    """
+    application = application_of(user, current_campaign)
+    if application is None and user.is_authenticated:
+        application = (
+            Application.objects.select_related("campaign").filter(applicant=user).order_by("-created_at").first()
+        )
+    return application
+
+
 def start_application(user, *, campaign, now=None):
     """Return the user's application in ``campaign``, creating the draft on the first visit.
 
@@ -261,7 +275,11 @@ def withdraw_application(application, *, actor, now=None, reason=""):
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
         if locked.status != ApplicationStatus.SUBMITTED:
-            raise TransitionNotAllowed(_("Only a submitted application can be withdrawn."))
+            # Worded the same whatever happened since: an unpublished decision must not show through.
+            raise TransitionNotAllowed(
+                _("This application can no longer be withdrawn: its review has started. Contact the campaign "
+                  "staff if you need help.")
+            )
         _check_window(locked.campaign, now, _("withdrawal"))
         transition(locked, ApplicationStatus.WITHDRAWN, actor=actor, reason=reason, fields={"withdrawn_at": now})
     application.refresh_from_db()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications.models import Channel, Notification
+from probation.progress import leader_progress
 from recruitment.models import Campaign
 from reviews import filing
 from reviews.forms import FilingForm
@@ -30,6 +31,13 @@ from .uploads import MAX_ATTACHMENTS, size_limit_mb
 def _my_application(request):
     campaign = Campaign.objects.current()
     return campaign, services.application_of(request.user, campaign)
+
+
+def _followed_application(request):
+    """(campaign, application) for the status page and its actions; see services.followed_application."""
+    application = services.followed_application(request.user, Campaign.objects.current())
+    campaign = application.campaign if application else Campaign.objects.current()
+    return campaign, application
 
 
 def _locked(request, application, message=None):
@@ -82,7 +90,7 @@ def apply(request):
 @require_GET
 def overview(request):
     """Every answer on one page, read-only: the applicant's copy of what was (or will be) submitted."""
-    _campaign, application = _my_application(request)
+    _campaign, application = _followed_application(request)
     if application is None:
         return redirect("applications:apply")
     context = _context(request, application)
@@ -277,7 +285,7 @@ def status_timeline(application, *, published):
 
 def render_status(request, *, filing_form=None, supplement_form=None, status=200):
     """The status page; the filing and upload views re-render it with their bound forms on errors."""
-    campaign, application = _my_application(request)
+    campaign, application = _followed_application(request)
     now = timezone.now()
     context = {"campaign": campaign, "application": application, "now": now}
     if campaign is not None:
@@ -307,6 +315,9 @@ def render_status(request, *, filing_form=None, supplement_form=None, status=200
             )
             context["supplement_limit_mb"] = size_limit_mb(application.campaign, AttachmentKind.SUPPLEMENTARY)
             context["supplements"] = application.attachments.filter(kind=AttachmentKind.SUPPLEMENTARY)
+        leader = getattr(application, "leader", None) if shown == S.SELECTED else None
+        if leader is not None:
+            context["probation_progress"] = leader_progress(leader, now=now)
     if request.user.is_authenticated:
         context["notifications"] = Notification.objects.filter(recipient=request.user, channel=Channel.IN_APP)[:20]
     return render(request, "applications/status.html", context, status=status)
@@ -322,7 +333,7 @@ def status(request):
 @require_http_methods(["GET", "POST"])
 def withdraw(request):
     """GET asks for confirmation; POST withdraws (撤回申请)."""
-    _campaign, application = _my_application(request)
+    _campaign, application = _followed_application(request)
     if application is None or not permissions.is_owner(request.user, application):
         raise Http404
     if request.method == "POST":
@@ -345,7 +356,7 @@ def withdraw(request):
 @login_required
 @require_POST
 def reopen(request):
-    _campaign, application = _my_application(request)
+    _campaign, application = _followed_application(request)
     if application is None:
         raise Http404
     try:

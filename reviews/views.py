@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from applications import services as application_services
 from applications.enums import AttachmentKind
 from applications.forms import AttachmentForm
-from applications.views import _my_application, render_status
+from applications.views import _followed_application, render_status
 
 from . import filing
 from .forms import FilingForm
@@ -26,7 +26,7 @@ def _refused(request, application, message):
 
 
 def _own_application(request):
-    _campaign, application = _my_application(request)
+    _campaign, application = _followed_application(request)
     if application is None:
         raise Http404
     return application
