@@ -68,7 +68,7 @@ def seed_admin():
 # --- Stage: the demo campaign ----------------------------------------------------------------------
 
 # Not rules: the demo campaign has its own identity and its own timestamps.
-NOT_COPIED = {"id", "slug", "name", "summary", "is_current", "created_at", "updated_at"}
+NOT_COPIED = {"id", "slug", "name", "summary", "is_current", "published_at", "created_at", "updated_at"}
 
 
 def add_months(day, months):
@@ -80,16 +80,18 @@ def first_month_start_on_or_after(day):
     return day if day.day == 1 else add_months(day, 1)
 
 
-def shifted_campaign(template, *, today):
-    """An unsaved copy of ``template`` whose calendar is moved by whole days around ``today``.
+def shift_for(template_day, target_day):
+    """The whole-day shift that moves ``template_day`` (a date of the 2024 calendar) to ``target_day``."""
+    return target_day - template_day
 
-    The application window closes ``WINDOW_DAYS_LEFT`` days after ``today``; every other date and
-    instant keeps its offset from that close, as in 2024 (wall-clock times are kept). Rules and
-    thresholds are copied field by field, so fields added to ``Campaign`` later are copied too.
+
+def shifted_campaign(template, *, shift, slug=DEMO_SLUG, name=DEMO_NAME):
+    """An unsaved copy of ``template`` with every date and instant moved by ``shift`` (whole days).
+
+    Wall-clock times are kept, so relative offsets are those of 2024. Rules and thresholds are copied
+    field by field, so fields added to ``Campaign`` later are copied too.
     """
-    close_day = today + timedelta(days=WINDOW_DAYS_LEFT)
-    shift = close_day - timeutils.local(template.application_closes_at).date()
-    campaign = Campaign(slug=DEMO_SLUG, name=DEMO_NAME, summary=template.summary, is_current=False)
+    campaign = Campaign(slug=slug, name=name, summary=template.summary, is_current=False)
     for field in Campaign._meta.concrete_fields:
         if field.name in NOT_COPIED:
             continue
@@ -100,6 +102,11 @@ def shifted_campaign(template, *, today):
             value = value + shift
         setattr(campaign, field.attname, value)
     return campaign
+
+
+def demo_shift(template, today):
+    """The application window closes ``WINDOW_DAYS_LEFT`` days after ``today``."""
+    return shift_for(timeutils.local(template.application_closes_at).date(), today + timedelta(days=WINDOW_DAYS_LEFT))
 
 
 def shifted_basic_months(template, campaign):
@@ -139,7 +146,7 @@ def seed_demo_campaign(*, now, actor):
         template = Campaign.objects.filter(slug=TEMPLATE_SLUG).first()
         if template is None:
             raise TemplateCampaignMissing(f"The campaign {TEMPLATE_SLUG!r} is missing: run manage.py migrate.")
-        campaign = shifted_campaign(template, today=timeutils.local(now).date())
+        campaign = shifted_campaign(template, shift=demo_shift(template, timeutils.local(now).date()))
         campaign.full_clean()
         campaign.save()
         BasicCheckMonth.objects.bulk_create(shifted_basic_months(template, campaign))
@@ -169,7 +176,7 @@ def complete_answers(n, company, contact, mobile):
     """Every question answered, as the questionnaire requires for submission."""
     return {
         **identity_answers(n, company, contact, mobile),
-        "incorporated_on": date(2016 + n % 5, 3 + n, 1),
+        "incorporated_on": date(2016 + n % 5, 1 + n % 12, 1),
         "registered_capital": 100 * n,
         "email": f"contact{n}@example.com",
         "dingtalk_id": f"demo_ding_{n}",
@@ -309,11 +316,17 @@ def tiny_pdf(text):
 
 
 def seed(*, now=None):
+    from reviews import demo as review_demo  # the review pipeline builds on this module
+    from reviews.setup import copy_review_setup
+
     """Run every stage in one transaction; returns the campaign and the logins to print."""
     now = now or timezone.now()
     with transaction.atomic():
         admin_user, logins = seed_admin()
         campaign = seed_demo_campaign(now=now, actor=admin_user)
         logins += seed_applicants(campaign, now=now)
+        template = Campaign.objects.get(slug=TEMPLATE_SLUG)
+        copy_review_setup(template, campaign)
+        logins += review_demo.seed(template, now=now)
     return campaign, logins
 

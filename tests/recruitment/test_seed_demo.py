@@ -20,13 +20,28 @@ EXPECTED_OUTPUT = """\
 Current campaign: 演示活动 · 拓客型招商团长招募（日程按今天平移） [demo]
 Application window: 2025-02-28 00:00:00 - 2025-03-24 23:59:59 (Beijing time)
 Logins (applicants at /accounts/login/, staff at /admin/):
-  staff superuser (admin site /admin/)        admin                       demo-admin-2024
-  applicant: no application yet               13900000001                 demo-pass-2024
-  applicant: half-filled draft                half-draft@example.com      demo-pass-2024
-  applicant: complete draft, ready to submit  13900000003                 demo-pass-2024
-  applicant: submitted                        submitted-1@example.com     demo-pass-2024
-  applicant: submitted                        13900000005                 demo-pass-2024
-  applicant: withdrawn                        withdrawn@example.com       demo-pass-2024
+  staff superuser (admin site /admin/)                                admin                               demo-admin-2024
+  applicant: no application yet                                       13900000001                         demo-pass-2024
+  applicant: half-filled draft                                        half-draft@example.com              demo-pass-2024
+  applicant: complete draft, ready to submit                          13900000003                         demo-pass-2024
+  applicant: submitted                                                submitted-1@example.com             demo-pass-2024
+  applicant: submitted                                                13900000005                         demo-pass-2024
+  applicant: withdrawn                                                withdrawn@example.com               demo-pass-2024
+  staff: 初审员 (round-1 reviewer)                                       reviewer                            demo-staff-2024
+  staff: 风控专员 (risk officer)                                          risk                                demo-staff-2024
+  staff: 终审委员 (final committee)                                       judge1                              demo-staff-2024
+  staff: 终审委员 (final committee)                                       judge2                              demo-staff-2024
+  staff: 运营 (operations)                                              ops                                 demo-staff-2024
+  staff: 活动管理员 (campaign admin)                                       campaign-admin                      demo-staff-2024
+  applicant (demo-review): awaiting round 1                           review-submitted-1@example.com      demo-pass-2024
+  applicant (demo-review): awaiting round 1                           review-submitted-2@example.com      demo-pass-2024
+  applicant (demo-review): round 1 passed, to file on /status/        review-filing@example.com           demo-pass-2024
+  applicant (demo-review): rejected in round 1 (unpublished)          review-round1-rejected@example.com  demo-pass-2024
+  applicant (demo-review): rejected by the risk rules (unpublished)   review-risk-rejected@example.com    demo-pass-2024
+  applicant (demo-review): final review, scored by judge1 and judge2  review-final-1@example.com          demo-pass-2024
+  applicant (demo-review): final review, scored by judge1             review-final-2@example.com          demo-pass-2024
+  applicant (demo-review): final review, not scored yet               review-final-3@example.com          demo-pass-2024
+  leader (demo-probation): probation under way                        leader@example.com                  demo-pass-2024
 """
 
 
@@ -64,12 +79,12 @@ def test_seed_demo_twice_creates_nothing_new_and_prints_the_same_logins():
     second_output = seed_demo()
 
     assert after_first == {
-        "users": 7,
-        "campaigns": 2,
-        "applications": 5,
-        "cases": 5,
-        "attachments": 5,
-        "status_changes": 4,
+        "users": 22,  # admin, 6 demo applicants, 6 staff, 8 review-stage applicants, 1 leader
+        "campaigns": 4,  # 2024, demo, demo-review, demo-probation
+        "applications": 14,
+        "cases": 14,
+        "attachments": 14,
+        "status_changes": 31,
     }
     assert counts() == after_first
     assert second_output == first_output
@@ -157,7 +172,7 @@ def test_seed_demo_complete_applications_answer_every_question_and_the_half_draf
 
     missing = {
         app.applicant.username: len(questionnaire.missing_answers(app))
-        for app in Application.objects.select_related("applicant")
+        for app in Application.objects.filter(campaign__slug="demo").select_related("applicant")
     }
     assert {login for login, count in missing.items() if count == 0} == {
         "13900000003",

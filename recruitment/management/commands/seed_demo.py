@@ -20,5 +20,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Application window: {opens:%Y-%m-%d %H:%M:%S} - {closes:%Y-%m-%d %H:%M:%S} (Beijing time)")
         self.stdout.write("Logins (applicants at /accounts/login/, staff at /admin/):")
         width = max(len(login.role) for login in logins)
+        login_width = max(len(login.login) for login in logins)
         for login in logins:
-            self.stdout.write(f"  {login.role:<{width}}  {login.login:<26}  {login.password}")
+            self.stdout.write(f"  {login.role:<{width}}  {login.login:<{login_width}}  {login.password}")

@@ -1,0 +1,193 @@
+"""Demo data for the review pipeline and probation (called by ``recruitment.demo.seed``).
+
+- staff accounts, one per role, so a newcomer can log in as each role;
+- ``demo-review``: a campaign whose results date is today, with applications at every review stage,
+  so staff can carry them through the three rounds and publish today;
+- ``demo-probation``: a campaign published about a month ago whose probation is under way, with
+  leaders passing and failing each check (``probation.demo.seed_probation``) and one leader who can
+  log in and follow the probation on ``/status/``.
+
+Idempotent like the rest of the demo: a second run finds its rows and creates nothing.
+"""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from applications.enums import ApplicationStatus as S
+from applications.models import Application
+from applications.services import transition
+from probation.demo import seed_probation
+from probation.models import Leader
+from recruitment import timeutils
+from recruitment.demo import (
+    APPLICANT_PASSWORD,
+    Login,
+    add_case,
+    add_pdf_attachment,
+    complete_answers,
+    demo_user,
+    shift_for,
+    shifted_basic_months,
+    shifted_campaign,
+)
+from recruitment.models import BasicCheckMonth, Campaign
+
+from . import roles
+from .filing import submit_filing
+from .final import submit_scores
+from .risk import assess_risk
+from .round1 import decide_round1
+from .setup import copy_review_setup
+
+STAFF_PASSWORD = "demo-staff-2024"
+STAFF = [
+    ("reviewer", roles.ROUND1_REVIEWER),
+    ("risk", roles.RISK_OFFICER),
+    ("judge1", roles.FINAL_COMMITTEE),
+    ("judge2", roles.FINAL_COMMITTEE),
+    ("ops", roles.OPERATIONS),
+    ("campaign-admin", roles.CAMPAIGN_ADMIN),
+]
+
+REVIEW_SLUG, REVIEW_NAME = "demo-review", "演示活动 · 审核与结果公示（结果公示日为今天）"
+PROBATION_SLUG, PROBATION_NAME = "demo-probation", "演示活动 · 试用期考核进行中"
+# The 2024 day that "today" plays in each demo campaign.
+REVIEW_TODAY = date(2024, 5, 6)  # results date: staff can publish today
+PROBATION_TODAY = date(2024, 6, 10)  # May checked, checkpoint passed, June running
+
+# login, what the account shows, stage; the numbers continue recruitment.demo's applicants.
+REVIEW_APPLICANTS = [
+    ("review-submitted-1@example.com", "awaiting round 1", "submitted"),
+    ("review-submitted-2@example.com", "awaiting round 1", "submitted"),
+    ("review-filing@example.com", "round 1 passed, to file on /status/", "filing"),
+    ("review-round1-rejected@example.com", "rejected in round 1 (unpublished)", "round1_rejected"),
+    ("review-risk-rejected@example.com", "rejected by the risk rules (unpublished)", "risk_rejected"),
+    ("review-final-1@example.com", "final review, scored by judge1 and judge2", "scored"),
+    ("review-final-2@example.com", "final review, scored by judge1", "scored_once"),
+    ("review-final-3@example.com", "final review, not scored yet", "final"),
+]
+LEADER_LOGIN = "leader@example.com"
+LEADER_ACCOUNT = "demo_tz01"  # passes every check in probation.demo
+
+
+def seed_staff():
+    """One staff account per role (password ``demo-staff-2024``)."""
+    User = get_user_model()
+    logins = []
+    for username, role in STAFF:
+        user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+        if created:
+            user.set_password(STAFF_PASSWORD)
+            user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=role))
+        logins.append(Login(f"staff: {role}", username, STAFF_PASSWORD))
+    return logins
+
+
+def _shifted(template, *, slug, name, template_day, today):
+    campaign = Campaign.objects.filter(slug=slug).first()
+    if campaign is None:
+        campaign = shifted_campaign(template, shift=shift_for(template_day, today), slug=slug, name=name)
+        campaign.full_clean()
+        campaign.save()
+        BasicCheckMonth.objects.bulk_create(shifted_basic_months(template, campaign))
+        copy_review_setup(template, campaign)
+    return campaign
+
+
+def _submitted_application(campaign, login, n, *, now, **overrides):
+    """A complete application of ``login`` in ``campaign``, submitted (None when it exists already)."""
+    user = demo_user(login)
+    if Application.objects.filter(campaign=campaign, applicant=user).exists():
+        return None
+    answers = complete_answers(n, f"演示审核{n}号网络科技有限公司", "赵敏", f"1360000{n:04d}")
+    answers.update(incorporated_on=date(2018, 1 + n % 12, 1), **overrides)
+    application = Application.objects.create(campaign=campaign, applicant=user, **answers)
+    add_case(application, 1)
+    add_pdf_attachment(application, user, 1)
+    transition(application, S.SUBMITTED, actor=user, fields={"submitted_at": campaign.application_closes_at})
+    return application
+
+
+FILING = {
+    "legal_representative": "赵敏",
+    "legal_representative_id_number": "11010519491231002X",
+    "registered_address": "浙江省杭州市余杭区文一西路 969 号",
+    "business_address": "浙江省杭州市余杭区文一西路 969 号 3 楼",
+    "associated_accounts_confirmed": True,
+    "rules_accepted": True,
+}
+
+
+def _to_final_review(application, staff, *, now):
+    checklist = application.campaign.checklist_items.all()
+    decide_round1(application, actor=staff["reviewer"], passed=True, checked_items=checklist)
+    submit_filing(application, actor=application.applicant,
+                  data={**FILING, "settlement_account_name": application.company_name})
+    assess_risk(application, now=now)  # the queued task finds it moved on and does nothing
+    application.refresh_from_db()
+
+
+def _score(application, judge, base):
+    scores = {c.pk: min(c.max_score, base + i % 2) for i, c in enumerate(application.campaign.rubric.all())}
+    submit_scores(application, reviewer=judge, scores=scores, comment="新商家资源扎实，案例可信（演示评语）")
+
+
+def seed_review_campaign(template, *, now, staff):
+    """``demo-review``: applications at every stage, results date today."""
+    campaign = _shifted(template, slug=REVIEW_SLUG, name=REVIEW_NAME, template_day=REVIEW_TODAY,
+                        today=timeutils.local(now).date())
+    logins = []
+    for n, (login, role, stage) in enumerate(REVIEW_APPLICANTS, start=21):
+        logins.append(Login(f"applicant ({REVIEW_SLUG}): {role}", login, APPLICANT_PASSWORD))
+        overrides = {"associated_accounts": [f"mm_assoc_{n}_{i}" for i in range(5)]} if stage == "risk_rejected" else {}
+        application = _submitted_application(campaign, login, n, now=now, **overrides)
+        if application is None or stage == "submitted":
+            continue
+        if stage == "round1_rejected":
+            decide_round1(application, actor=staff["reviewer"], passed=False, reason="团队配置与案例材料不足（演示）")
+        elif stage == "filing":
+            decide_round1(application, actor=staff["reviewer"], passed=True)
+        else:
+            _to_final_review(application, staff, now=now)
+            if stage in ("scored", "scored_once"):
+                _score(application, staff["judge1"], 8)
+            if stage == "scored":
+                _score(application, staff["judge2"], 7)
+    return campaign, logins
+
+
+def seed_probation_campaign(template, *, now):
+    """``demo-probation``: published a month ago, probation under way; one leader can log in."""
+    campaign = _shifted(template, slug=PROBATION_SLUG, name=PROBATION_NAME, template_day=PROBATION_TODAY,
+                        today=timeutils.local(now).date())
+    if campaign.published_at is None:
+        Campaign.objects.filter(pk=campaign.pk).update(published_at=campaign.results_published_at)
+        campaign.refresh_from_db()
+    seed_probation(campaign, now=now)
+    user = demo_user(LEADER_LOGIN)
+    leader = Leader.objects.get(campaign=campaign, leader_account=LEADER_ACCOUNT)
+    if leader.application_id is None:
+        answers = complete_answers(30, leader.company_name, "孙丽", "13600000030")
+        answers.update(alliance_account=leader.leader_account, credit_code=leader.credit_code,
+                       incorporated_on=date(2018, 6, 1))
+        application = Application.objects.create(campaign=campaign, applicant=user, **answers)
+        add_case(application, 1)
+        add_pdf_attachment(application, user, 1)
+        for status in (S.SUBMITTED, S.FILING, S.RISK_REVIEW, S.FINAL_REVIEW, S.SELECTED):
+            fields = {"submitted_at": campaign.application_closes_at} if status == S.SUBMITTED else {}
+            transition(application, status, actor=None, reason="演示数据", fields=fields)
+        Leader.objects.filter(pk=leader.pk).update(application=application)
+    return campaign, [Login(f"leader ({PROBATION_SLUG}): probation under way", LEADER_LOGIN, APPLICANT_PASSWORD)]
+
+
+def seed(template, *, now):
+    with transaction.atomic():
+        logins = seed_staff()
+        staff = {user.username: user for user in get_user_model().objects.filter(username__in=dict(STAFF))}
+        _campaign, review_logins = seed_review_campaign(template, now=now, staff=staff)
+        _campaign, leader_logins = seed_probation_campaign(template, now=now)
+    return logins + review_logins + leader_logins

@@ -1,0 +1,93 @@
+"""The review and probation demo stages of seed_demo: every stage present, publishable once resolved."""
+
+from io import StringIO
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from applications.enums import ApplicationStatus as S
+from applications.enums import PendingDecision
+from applications.models import Application
+from applications.services import transition
+from probation.enums import LeaderStatus
+from probation.models import Leader
+from recruitment.models import Campaign
+from recruitment.timeutils import beijing
+from reviews import roles
+from reviews.publication import publication_blockers, publish_results, record_decision, unresolved_applications
+from reviews.round1 import decide_round1
+
+pytestmark = pytest.mark.django_db
+SEEDED_AT = beijing(2025, 3, 10, 9, 30)
+
+
+@pytest.fixture(autouse=True)
+def _seeded(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with time_machine.travel(SEEDED_AT, tick=False):
+        call_command("seed_demo", stdout=StringIO())
+
+
+def test_demo_staff_hold_one_role_each():
+    users = get_user_model().objects.filter(username__in=["reviewer", "risk", "judge1", "ops", "campaign-admin"])
+
+    assert {u.username: [g.name for g in u.groups.all()] for u in users} == {
+        "reviewer": [roles.ROUND1_REVIEWER],
+        "risk": [roles.RISK_OFFICER],
+        "judge1": [roles.FINAL_COMMITTEE],
+        "ops": [roles.OPERATIONS],
+        "campaign-admin": [roles.CAMPAIGN_ADMIN],
+    }
+    assert all(u.is_staff and not u.is_superuser for u in users)
+
+
+def test_demo_review_campaign_has_every_stage_and_its_results_date_is_today():
+    campaign = Campaign.objects.get(slug="demo-review")
+    statuses = sorted(Application.objects.filter(campaign=campaign).values_list("status", flat=True))
+
+    assert statuses == sorted(
+        [S.SUBMITTED, S.SUBMITTED, S.FILING, S.ROUND1_REJECTED, S.RISK_REJECTED,
+         S.FINAL_REVIEW, S.FINAL_REVIEW, S.FINAL_REVIEW]
+    )
+    assert campaign.results_published_at == beijing(2025, 3, 10)
+    assert campaign.published_at is None
+    assert campaign.rubric.count() == 5 and campaign.risk_rules.count() == 7
+
+
+def test_demo_review_campaign_can_be_published_today_once_every_application_is_resolved():
+    campaign = Campaign.objects.get(slug="demo-review")
+    reviewer = get_user_model().objects.get(username="reviewer")
+    admin = get_user_model().objects.get(username="campaign-admin")
+    with time_machine.travel(beijing(2025, 3, 10, 15), tick=False):
+        assert len(publication_blockers(campaign)) == 1  # only the unresolved applications
+        for application in Application.objects.filter(campaign=campaign, status__in=[S.SUBMITTED, S.FILING]):
+            if application.status == S.SUBMITTED:
+                decide_round1(application, actor=reviewer, passed=False, reason="演示：材料不足")
+            else:  # never filed: staff close it as a round-1 rejection
+                transition(application, S.ROUND1_REJECTED, actor=reviewer, reason="演示：未按时完成备案")
+        for i, application in enumerate(Application.objects.filter(campaign=campaign, status=S.FINAL_REVIEW)):
+            decision = PendingDecision.SELECTED if i == 0 else PendingDecision.NOT_SELECTED
+            record_decision(application, actor=admin, decision=decision)
+        assert list(unresolved_applications(campaign)) == []
+
+        publish_results(campaign, actor=admin)
+
+    assert Application.objects.filter(campaign=campaign, status=S.SELECTED).count() == 1
+    assert Leader.objects.filter(campaign=campaign).count() == 1
+
+
+def test_demo_probation_campaign_has_leaders_passing_and_failing(client):
+    campaign = Campaign.objects.get(slug="demo-probation")
+
+    assert campaign.published_at == campaign.results_published_at
+    assert Leader.objects.filter(campaign=campaign).count() == 8
+    assert Leader.objects.filter(campaign=campaign, status=LeaderStatus.CLOSED).exists()
+    assert Leader.objects.filter(campaign=campaign, status=LeaderStatus.PROBATION).exists()
+    leader_user = get_user_model().objects.get(username="leader@example.com")
+    client.force_login(leader_user)
+    with time_machine.travel(SEEDED_AT, tick=False):
+        html = client.get("/status/").content.decode()
+    assert 'id="probation"' in html
+    assert "demo_tz01" in html
