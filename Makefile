@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv lint messages check-sample clean
+.PHONY: run test venv lint messages check-sample clean bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ messages: venv
 
 check-sample: venv
 	../shared/tools/check-sample
+
+# Benchmarks on PostgreSQL (bench/run.py; results appended to bench/RESULTS.md); never part of `make test`.
+bench: venv
+	$(PY) bench/run.py --scale $(or $(SCALE),small) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

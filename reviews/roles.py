@@ -80,3 +80,18 @@ ROLE_PERMISSIONS = {
         "probation.add_checkresult",
     ],
 }
+
+
+def ensure_roles():
+    """Create any missing role group and give every role its permissions (idempotent).
+
+    The migrations create the roles on a fresh database; this restores them where the rows were
+    removed (a flushed test database, an operator who deleted a group by mistake).
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    for name, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

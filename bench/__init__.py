@@ -1,0 +1,1 @@
+"""The benchmark suite (``make bench``): never part of ``make test``. See bench/run.py."""
