@@ -3,9 +3,11 @@
 - staff accounts, one per role, so a newcomer can log in as each role;
 - ``demo-review``: a campaign whose results date is today, with applications at every review stage,
   so staff can carry them through the three rounds and publish today;
-- ``demo-probation``: a campaign published about a month ago whose probation is under way, with
-  leaders passing and failing each check (``probation.demo.seed_probation``) and one leader who can
-  log in and follow the probation on ``/status/``.
+- ``demo-probation``: a campaign published about a month ago whose probation is under way (the
+  checkpoint decided, the first basic month running), with leaders from ``probation.demo.seed_probation``
+  and one leader who can log in and follow the probation on ``/status/``;
+- ``demo-finished``: the same leaders after probation end, every check decided: leaders failing each
+  check, retained leaders and the same-company reward rule on the probation board and report.
 
 Idempotent like the rest of the demo: a second run finds its rows and creates nothing.
 """
@@ -54,9 +56,11 @@ STAFF = [
 
 REVIEW_SLUG, REVIEW_NAME = "demo-review", "演示活动 · 审核与结果公示（结果公示日为今天）"
 PROBATION_SLUG, PROBATION_NAME = "demo-probation", "演示活动 · 试用期考核进行中"
+FINISHED_SLUG, FINISHED_NAME = "demo-finished", "演示活动 · 试用期已结束（全部考核已出结果）"
 # The 2024 day that "today" plays in each demo campaign.
 REVIEW_TODAY = date(2024, 5, 6)  # results date: staff can publish today
-PROBATION_TODAY = date(2024, 6, 10)  # May checked, checkpoint passed, June running
+PROBATION_TODAY = date(2024, 6, 10)  # checkpoint passed, the first basic month running
+FINISHED_TODAY = date(2024, 9, 10)  # every check has a verdict: closures of each kind, retained leaders
 
 # login, what the account shows, stage; the numbers continue recruitment.demo's applicants.
 REVIEW_APPLICANTS = [
@@ -184,10 +188,23 @@ def seed_probation_campaign(template, *, now):
     return campaign, [Login(f"leader ({PROBATION_SLUG}): probation under way", LEADER_LOGIN, APPLICANT_PASSWORD)]
 
 
+def seed_finished_campaign(template, *, now):
+    """``demo-finished``: probation over, so every check (basic months, checkpoint, total, qualifying)
+    shows leaders passing and failing, and the report's reward column is final."""
+    campaign = _shifted(template, slug=FINISHED_SLUG, name=FINISHED_NAME, template_day=FINISHED_TODAY,
+                        today=timeutils.local(now).date())
+    if campaign.published_at is None:
+        Campaign.objects.filter(pk=campaign.pk).update(published_at=campaign.results_published_at)
+        campaign.refresh_from_db()
+    seed_probation(campaign, now=now)
+    return campaign
+
+
 def seed(template, *, now):
     with transaction.atomic():
         logins = seed_staff()
         staff = {user.username: user for user in get_user_model().objects.filter(username__in=dict(STAFF))}
         _campaign, review_logins = seed_review_campaign(template, now=now, staff=staff)
         _campaign, leader_logins = seed_probation_campaign(template, now=now)
+        seed_finished_campaign(template, now=now)
     return logins + review_logins + leader_logins

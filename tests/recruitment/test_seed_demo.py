@@ -80,7 +80,7 @@ def test_seed_demo_twice_creates_nothing_new_and_prints_the_same_logins():
 
     assert after_first == {
         "users": 22,  # admin, 6 demo applicants, 6 staff, 8 review-stage applicants, 1 leader
-        "campaigns": 4,  # 2024, demo, demo-review, demo-probation
+        "campaigns": 5,  # 2024, demo, demo-review, demo-probation, demo-finished
         "applications": 14,
         "cases": 14,
         "attachments": 14,

@@ -91,3 +91,16 @@ def test_demo_probation_campaign_has_leaders_passing_and_failing(client):
         html = client.get("/status/").content.decode()
     assert 'id="probation"' in html
     assert "demo_tz01" in html
+
+
+def test_demo_finished_campaign_shows_every_check_failing_for_someone_and_retained_leaders():
+    campaign = Campaign.objects.get(slug="demo-finished")
+    reasons = set(Leader.objects.filter(campaign=campaign, status=LeaderStatus.CLOSED)
+                  .values_list("closure_reason", flat=True))
+
+    assert any(reason.startswith("basic:") for reason in reasons)
+    assert "special:checkpoint" in reasons
+    assert any("special:total" in reason for reason in reasons)
+    assert any("special:qualifying" in reason for reason in reasons)
+    assert any(reason.startswith("violation:") for reason in reasons)
+    assert Leader.objects.filter(campaign=campaign, status=LeaderStatus.RETAINED).count() >= 2
