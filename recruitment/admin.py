@@ -8,6 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from . import services
 from .models import BasicCheckMonth, Campaign
 
+admin.site.site_header = _("Taobao Alliance leader recruitment · staff workplace")
+admin.site.site_title = _("Leader recruitment staff")
+admin.site.index_title = _("Today's work")
+
 WINDOW_STATE_LABELS = {
     "upcoming": pgettext_lazy("application window", "Upcoming"),
     "open": pgettext_lazy("application window", "Open"),
