@@ -1,5 +1,7 @@
 # Production image: gunicorn serves the site, whitenoise the static files; the same image runs the
-# migrations step, the Celery worker and the single beat scheduler (see docker-compose.yml).
+# migrations step, the Celery worker and the single beat scheduler (docker-compose.yml,
+# docs/deployment.md). Secrets come from the environment at run time, never from the image
+# (.dockerignore keeps .env, the virtualenv and local data out).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

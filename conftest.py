@@ -18,3 +18,17 @@ def _celery_mode(request):
     celery_app.conf.task_eager_propagates = True
     yield
     celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_persistent_connections():
+    """Close database connections at the end of each request under test, as CONN_MAX_AGE=0 does.
+
+    Production keeps connections for a minute; in tests a live server thread holding its connection
+    open would look like a stray client to the fault tests that watch pg_stat_activity.
+    """
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = 0
+    yield

@@ -1,5 +1,6 @@
 """Log in with the username, the e-mail address or the mobile number, whichever the person typed."""
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
@@ -25,3 +26,17 @@ class IdentifierBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' guard, first in ``AUTHENTICATION_BACKENDS``: a locked-out (login name, IP) pair is
+    refused before any password is checked.
+
+    Axes needs the request to know the client; an ``authenticate()`` without one (a management command,
+    the shell) has no remote client to throttle, so it passes through to the next backend unchecked.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

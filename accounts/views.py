@@ -12,6 +12,8 @@ from . import services
 from .forms import LoginForm, SignupForm
 
 AFTER_SIGNUP_URL = "applications:apply"
+# The backend that logs people in (the first in AUTHENTICATION_BACKENDS is the throttle, which never does).
+LOGIN_BACKEND = "accounts.backends.IdentifierBackend"
 
 
 def _safe_next(request):
@@ -40,7 +42,7 @@ def signup(request):
                 _("An account with this mobile number or e-mail already exists. Log in instead."),
             )
         else:
-            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            login(request, user, backend=LOGIN_BACKEND)
             messages.success(request, _("Your account has been created. Welcome!"))
             return redirect(next_url or resolve_url(AFTER_SIGNUP_URL))
     return render(request, "registration/signup.html", {"form": form, "next": next_url})

@@ -15,11 +15,14 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
+from audit.enums import AuditAction
+from audit.exports import AuditedExportMixin
 from reviews import permissions as review_permissions
 from reviews.models import ScoreSheet
 
 from . import permissions
 from .enums import OtherPlatform
+from .masking import mask_phone
 from .models import Application, Attachment, CooperationCase, StatusChange
 from .resources import ApplicationResource, join_labels
 
@@ -46,6 +49,17 @@ class ColumnExportForm(SelectableFieldsExportForm):
     def _get_field_label(self, resource, field_name):
         field = resource.fields.get(field_name)
         return field.column_name if field is not None else field_name
+
+
+def mask_column(dataset, header, mask):
+    """Replace the column headed ``header`` of a tablib ``dataset`` by its masked values (in place)."""
+    if header not in (dataset.headers or []):
+        return dataset
+    index = dataset.headers.index(header)
+    values = [mask(value) for value in dataset[header]]
+    del dataset[header]
+    dataset.insert_col(index, values, header=header)
+    return dataset
 
 
 # --- Inlines: the application's related rows, read-only -----------------------------------------
@@ -131,8 +145,9 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
+class ApplicationAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
+    audit_export_action = AuditAction.EXPORT_APPLICATIONS
     export_formats = [CSV, XLSX]
     export_form_class = ColumnExportForm
     # A byte-order mark so that Excel opens the Chinese CSV as UTF-8.
@@ -235,9 +250,39 @@ class ApplicationAdmin(ExportMixin, admin.ModelAdmin):
         (_("Declaration"), {"fields": ["declaration_accepted"]}),
     ]
 
+    def get_fieldsets(self, request, obj=None):
+        if permissions.can_see_full_phone(request.user):
+            return self.fieldsets
+        return [
+            (title, {**options, "fields": ["mobile_masked" if f == "mobile" else f for f in options["fields"]]})
+            for title, options in self.fieldsets
+        ]
+
     def get_readonly_fields(self, request, obj=None):
         # Every answer is read-only: the fields of the fieldsets are exactly what the page shows.
-        return [name for _title, options in self.fieldsets for name in options["fields"]]
+        return [name for _title, options in self.get_fieldsets(request, obj) for name in options["fields"]]
+
+    def get_list_display(self, request):
+        if permissions.can_see_full_phone(request.user):
+            return self.list_display
+        return ["mobile_masked" if name == "mobile" else name for name in self.list_display]
+
+    def get_search_fields(self, request):
+        # Searching by number would tell a masked role whose number it is.
+        if permissions.can_see_full_phone(request.user):
+            return self.search_fields
+        return [name for name in self.search_fields if name != "mobile"]
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """The export as the requesting staff member may see it: the mobile masked unless allowed."""
+        dataset = super().get_data_for_export(request, queryset, **kwargs)
+        if not permissions.can_see_full_phone(request.user):
+            mask_column(dataset, str(ApplicationResource.fields["mobile"].column_name), mask_phone)
+        return dataset
+
+    @admin.display(description=Application._meta.get_field("mobile").verbose_name)
+    def mobile_masked(self, obj):
+        return mask_phone(obj.mobile)
 
     def has_add_permission(self, request):
         return False

@@ -56,3 +56,13 @@ def can_reopen(user, application, now=None):
         and application.status == ApplicationStatus.WITHDRAWN
         and application.campaign.accepts_applications(now)
     )
+
+
+def _staff(user):
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def can_see_full_phone(user):
+    """Full phone numbers (application mobile, phone tasks): operations, who make the calls (they
+    manage phone tasks), and the campaign admin (who publishes); every other role sees them masked."""
+    return _staff(user) and (user.has_perm("reviews.change_phonetask") or user.has_perm("recruitment.publish_results"))

@@ -7,15 +7,15 @@ raise an ``ApplicationError`` whose message is shown to the applicant as is.
 """
 
 import logging
+from datetime import UTC
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from notifications.models import Channel, Notification
+from notifications.services import deliver, notify
 from recruitment import timeutils
 
 from . import questionnaire
@@ -244,8 +244,10 @@ def _check_window(campaign, now, action):
 def submit_application(application, *, actor, now=None):
     """Submit a complete draft inside the window (Beijing time, inclusive to the second).
 
-    Locks the answers (status ``submitted``), stamps ``submitted_at`` and, after commit, queues the
-    confirmation e-mail. Raises ``WindowClosed``, ``IncompleteApplication`` or ``TransitionNotAllowed``.
+    Locks the answers (status ``submitted``), stamps ``submitted_at`` and records the confirmation
+    e-mail in the notification outbox in the same transaction; it is sent after commit, or by the
+    outbox sweep if the broker cannot be reached then (the applicant never sees that error).
+    Raises ``WindowClosed``, ``IncompleteApplication`` or ``TransitionNotAllowed``.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -258,15 +260,9 @@ def submit_application(application, *, actor, now=None):
         if missing:
             raise IncompleteApplication(missing)
         transition(locked, ApplicationStatus.SUBMITTED, actor=actor, fields={"submitted_at": now})
-        transaction.on_commit(lambda: _queue_confirmation(locked.pk))
+        _record_confirmation(locked)
     application.refresh_from_db()
     return application
-
-
-def _queue_confirmation(application_id):
-    from .tasks import send_submission_confirmation
-
-    send_submission_confirmation.delay(application_id=application_id)
 
 
 def withdraw_application(application, *, actor, now=None, reason=""):
@@ -308,29 +304,58 @@ def reopen_application(application, *, actor, now=None):
 # --- Notifications ----------------------------------------------------------------------------------
 
 
-def send_submission_confirmation(application):
-    """E-mail the applicant that the application was received; at most once per submission.
+def submission_event(application):
+    """The outbox event of one submission: ``submitted:<id>:<submitted_at, UTC, to the microsecond>``.
 
-    The claim (``confirmation_sent_at``) and the e-mail share a transaction: if sending fails the
-    claim rolls back and a retry sends it; a duplicate task run finds it claimed and does nothing.
+    A resubmission after reopening has another ``submitted_at``, hence a new event and a new e-mail;
+    the same submission always maps to the same event, so it is confirmed at most once.
     """
-    if application.status != ApplicationStatus.SUBMITTED or application.submitted_at is None:
-        return False
+    stamp = application.submitted_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"submitted:{application.pk}:{stamp}"
+
+
+def _record_confirmation(application):
+    """Write the confirmation of ``application``'s current submission into the outbox (once).
+
+    One e-mail, to the application's contact address and the account's (both, when they differ).
+    """
     recipients = sorted({e for e in (application.email, application.applicant.email) if e})
     if not recipients:
         logger.warning("application %s has no e-mail address for the confirmation", application.pk)
+        return []
+    address = ", ".join(recipients)
+    if len(address) > 254:  # the outbox column: keep the questionnaire's contact address
+        address = application.email or recipients[0]
+    return notify(
+        event=submission_event(application), recipient=application.applicant, template="submission_confirmation",
+        application=application, context={"campaign": application.campaign}, channels=[Channel.EMAIL],
+        addresses={Channel.EMAIL: address},
+    )
+
+
+def send_submission_confirmation(application):
+    """Send the confirmation of the current submission now unless it went out already; ``True`` if sent now.
+
+    The submission itself records the e-mail in the outbox and queues it; this is the explicit path
+    (the ``applications.send_submission_confirmation`` task, e.g. a message queued by an earlier
+    release): it records the row if it is missing and delivers it under the outbox row lock, so any
+    number of runs, concurrent ones too, send one e-mail.
+    """
+    if application.status != ApplicationStatus.SUBMITTED or application.submitted_at is None:
         return False
     with transaction.atomic():
-        claimed = (
-            Application.objects.filter(pk=application.pk, status=ApplicationStatus.SUBMITTED)
-            .exclude(confirmation_sent_at__gte=application.submitted_at)
-            .update(confirmation_sent_at=timezone.now())
-        )
-        if not claimed:
-            return False
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {"application": application, "campaign": application.campaign}
-            subject = render_to_string("applications/email/submission_confirmation_subject.txt", context)
-            body = render_to_string("applications/email/submission_confirmation.txt", context)
-        send_mail(" ".join(subject.split()), body, None, recipients)
-    return True
+        _record_confirmation(application)
+    pending = Notification.objects.filter(
+        event=submission_event(application), channel=Channel.EMAIL, recipient=application.applicant_id,
+    ).values_list("pk", flat=True)
+    return any([deliver(pk) for pk in pending])
+
+
+def record_confirmation_sent(notification):
+    """Outbox receipt of a confirmation e-mail: stamp ``confirmation_sent_at`` if the e-mail is about the
+    application's current submission (a late e-mail of a withdrawn submission stamps nothing)."""
+    application = Application.objects.filter(pk=notification.application_id).first()
+    if application is None or application.submitted_at is None or notification.channel != Channel.EMAIL:
+        return
+    if submission_event(application) == notification.event:
+        Application.objects.filter(pk=application.pk).update(confirmation_sent_at=notification.sent_at)

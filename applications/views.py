@@ -156,7 +156,7 @@ def _submit(request, application):
     except services.ApplicationError as error:
         messages.error(request, error.message)
         return redirect("applications:section", section="declaration")
-    messages.success(request, _("Your application has been submitted. We have sent a confirmation e-mail."))
+    messages.success(request, _("Your application has been submitted. A confirmation e-mail is on its way."))
     return redirect("applications:status")
 
 
@@ -219,6 +219,9 @@ def attachment_delete(request, pk):
     return redirect("applications:section", section="attachments")
 
 
+ATTACHMENT_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
 def content_disposition(filename):
     """``attachment`` with an ASCII fallback and the UTF-8 name per RFC 5987 / RFC 6266."""
     fallback = "".join(ch if 32 <= ord(ch) < 127 and ch not in '"\\' else "_" for ch in filename)
@@ -236,6 +239,8 @@ def attachment_download(request, pk):
     response["Content-Disposition"] = content_disposition(attachment.original_name)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
+    # Should a browser render it anyway (an old one, a PDF viewer): no script, no requests, no frames.
+    response["Content-Security-Policy"] = ATTACHMENT_CSP
     return response
 
 

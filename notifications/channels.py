@@ -24,7 +24,9 @@ class LoggingSmsBackend:
 
 
 def send_email(notification):
-    send_mail(notification.subject, notification.body, None, [notification.address])
+    """One message to the row's address, or to each of several comma-separated addresses at once."""
+    recipients = [address.strip() for address in notification.address.split(",") if address.strip()]
+    send_mail(notification.subject, notification.body, None, recipients)
 
 
 def send_sms(notification):

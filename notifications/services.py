@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from .channels import SENDERS
 from .models import Channel, Notification
@@ -21,19 +22,30 @@ def _addresses(recipient, application):
     return {Channel.EMAIL: email, Channel.SMS: mobile, Channel.IN_APP: ""}
 
 
-def notify(*, event, recipient, template, context=None, application=None, channels=None):
+#: What the app that raised an event records once its notification is sent, by the event's kind (the
+#: text before the first ``:``): a dotted path called with the sent row, inside the delivering
+#: transaction, whichever path delivered it (after commit, the sweep, a retry). Dotted paths keep this
+#: app free of imports of the others.
+RECEIPTS = {"submitted": "applications.services.record_confirmation_sent"}
+
+
+def notify(*, event, recipient, template, context=None, application=None, channels=None, addresses=None):
     """Record a notification of ``event`` for ``recipient`` on each channel, once, and send it after commit.
 
     ``template`` names ``notifications/<template>_subject.txt`` and ``…_body.txt``, rendered in the
-    site language. A channel without an address (no e-mail, no mobile) is skipped. Calling it again
-    for the same event does nothing: the unique constraint keeps the first row.
+    site language. A channel without an address (no e-mail, no mobile) is skipped; ``addresses``
+    overrides the address of a channel (an e-mail address may be several, comma-separated). Calling
+    it again for the same event does nothing: the unique constraint keeps the first row.
+
+    The rows commit with the caller's transaction (the outbox); queueing their delivery after commit
+    never fails the caller: with the broker down they stay unsent and ``sweep_outbox`` sends them.
     """
     channels = channels or settings.NOTIFICATION_CHANNELS
     context = {"recipient": recipient, "application": application, **(context or {})}
     with translation.override(settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"notifications/{template}_subject.txt", context).split())
         body = render_to_string(f"notifications/{template}_body.txt", context).strip()
-    addresses = _addresses(recipient, application)
+    addresses = {**_addresses(recipient, application), **(addresses or {})}
     created = []
     for channel in channels:
         if channel != Channel.IN_APP and not addresses[channel]:
@@ -55,13 +67,21 @@ def notify(*, event, recipient, template, context=None, application=None, channe
 
 
 def _queue(ids):
+    """Queue the delivery of each row (after commit). A broker error is logged, never raised: the
+    caller's transaction has committed and its user must not see an error for it; the rows stay
+    unsent in the outbox for ``sweep_outbox``. The first error stops the loop, so a request waits for
+    one failed connection, not one per row."""
     from .tasks import deliver_notification
 
-    for pk in ids:
+    for position, pk in enumerate(ids):
         try:
             deliver_notification.delay(notification_id=pk)
-        except Exception:  # broker down: the row stays unsent and the outbox sweep retries it
-            logger.warning("could not queue notification %s; the outbox sweep will send it", pk, exc_info=True)
+        except Exception as error:  # broker down or unreachable (kombu/redis raise various types)
+            logger.warning(
+                "could not queue notification(s) %s (%s: %s); the outbox sweep will send them",
+                ids[position:], type(error).__name__, error,
+            )
+            return
 
 
 def deliver(notification_id):
@@ -83,6 +103,9 @@ def deliver(notification_id):
         notification.sent_at = timezone.now()
         notification.last_error = ""
         notification.save(update_fields=["attempts", "sent_at", "last_error"])
+        receipt = RECEIPTS.get(notification.event.split(":", 1)[0])
+        if receipt:
+            import_string(receipt)(notification)
     return True
 
 

@@ -3,7 +3,7 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(name="notifications.deliver", acks_late=True, autoretry_for=(ConnectionError,), max_retries=5)
+@shared_task(name="notifications.deliver", acks_late=True, ignore_result=True)
 def deliver_notification(*, notification_id):
     return services.deliver(notification_id)
 

@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
+from audit import services as audit
+from audit.enums import AuditAction
+from audit.exports import AuditedExportMixin
+
 from . import admin_pages, permissions  # noqa: F401  (admin_pages registers the board and the import page)
 from .models import CheckResult, Leader, LeaderStatusChange, Violation
 from .resources import LeaderResource
@@ -76,8 +80,9 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Leader)
-class LeaderAdmin(ExportMixin, admin.ModelAdmin):
+class LeaderAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [LeaderResource]
+    audit_export_action = AuditAction.EXPORT_LEADERS
     export_formats = [CSV, XLSX]
     to_encoding = "utf-8-sig"
     list_display = ["leader_account", "company_name", "campaign", "status", "closed_at", "closure_reason"]
@@ -92,6 +97,10 @@ class LeaderAdmin(ExportMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # verdicts and imported data hang on the leader: close the permission instead
+
+    def has_export_permission(self, request):
+        # django-import-export allows every staff user by default: only those who may see leaders.
+        return permissions.can_view_probation(request.user)
 
 
 @admin.register(Violation)
@@ -119,4 +128,6 @@ class ViolationAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Recording goes through the domain: it also closes the permission."""
         violation = record_violation(obj.leader, kind=obj.kind, note=obj.note, actor=request.user)
+        audit.record(AuditAction.VIOLATION, actor=request.user, obj=obj.leader, violation=violation.pk,
+                     kind=violation.kind)
         obj.pk, obj.recorded_by, obj.recorded_at = violation.pk, violation.recorded_by, violation.recorded_at

@@ -8,7 +8,7 @@ commands and the scheduled job (``import_file``, ``evaluate_due_checks``, ``repo
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import CSV, XLSX
 
+from audit import services as audit
+from audit.enums import AuditAction
 from recruitment.models import Campaign
 
 from . import board, permissions
@@ -62,6 +64,18 @@ class PageAdmin(admin.ModelAdmin):
 
     def get_model_perms(self, request):
         return {"view": self.allowed(request.user), "add": False, "change": False, "delete": False}
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """A page has no objects: 404 for those allowed on the page, 403 for everyone else."""
+        if not self.allowed(request.user):
+            raise PermissionDenied
+        raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self.change_view(request, object_id)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self.change_view(request, object_id)
 
     def context(self, request, **extra):
         return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
@@ -112,6 +126,8 @@ class BoardAdmin(PageAdmin):
         file_format = EXPORT_FORMATS[name]()
         dataset = ProbationReportResource().export_campaign(campaign)
         content = file_format.export_data(dataset)
+        audit.record(AuditAction.EXPORT_PROBATION_REPORT, actor=request.user, campaign=campaign, format=name,
+                     rows=len(dataset))
         if isinstance(content, str):
             content = content.encode("utf-8-sig")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -125,7 +141,10 @@ class BoardAdmin(PageAdmin):
 @require_POST
 def _reevaluate(request):
     campaign = get_object_or_404(Campaign, slug=request.POST.get("campaign", ""))
-    summary = evaluate_due_checks(campaign, as_of=timezone.now())
+    as_of = timezone.now()
+    summary = evaluate_due_checks(campaign, as_of=as_of)
+    audit.record(AuditAction.REEVALUATE, actor=request.user, campaign=campaign, as_of=as_of.isoformat(),
+                 summary=[str(line) for line in summary.lines()])
     for line in summary.lines():
         messages.info(request, line)
     return HttpResponseRedirect(f"{reverse('admin:probation_board_changelist')}?campaign={campaign.slug}")
@@ -190,7 +209,12 @@ class DataImportAdmin(PageAdmin):
                     result = import_file(data["kind"], data["file"].file, campaign=data["campaign"])
                 except Exception as error:  # an unreadable file (e.g. a broken XLSX): nothing was written
                     form.add_error("file", _("The file cannot be read: %(error)s") % {"error": error})
+                    audit.record(AuditAction.DATA_IMPORT, actor=request.user, campaign=data["campaign"],
+                                 kind=data["kind"], file=data["file"].name[:200], ok=False, unreadable=True)
                 else:
+                    audit.record(AuditAction.DATA_IMPORT, actor=request.user, campaign=data["campaign"],
+                                 kind=data["kind"], file=data["file"].name[:200], ok=result.ok, rows=result.rows,
+                                 created=result.created, updated=result.updated, errors=len(result.errors))
                     if result.ok:
                         messages.success(request, _(
                             "%(kind)s: %(rows)d rows imported into %(campaign)s: %(created)d created, "

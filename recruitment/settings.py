@@ -6,6 +6,7 @@ process, e-mail printed to the console. Production sets ``DJANGO_DEBUG=false`` a
 listed in the README; ``manage.py check --deploy`` then passes.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "reviews",
     "probation",
     "notifications",
+    "axes",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "recruitment.urls"
@@ -79,12 +84,17 @@ TEMPLATES = [
 # --- Data -------------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
+# Persistent connections (gunicorn sync workers: one per process) save a connection set-up per request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# A persistent connection the database dropped (restart, failover) is replaced before the next request
+# uses it, instead of failing that request.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Accounts ---------------------------------------------------------------------------------
-AUTHENTICATION_BACKENDS = ["accounts.backends.IdentifierBackend"]
+# The throttle (django-axes) comes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginThrottleBackend", "accounts.backends.IdentifierBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -94,6 +104,18 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "applications:status"
 LOGOUT_REDIRECT_URL = "home"
+# Login throttling (django-axes): 5 failed passwords for one login name from one IP address lock that
+# pair out for 15 minutes, on the site's login and the admin's. The IP is REMOTE_ADDR; behind
+# DJANGO_TRUSTED_PROXY_COUNT reverse proxies it is read from X-Forwarded-For (accounts.throttling).
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.throttling.login_name"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_VERBOSE = False
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 # --- Time and language --------------------------------------------------------------------------
 TIME_ZONE = "Asia/Shanghai"
@@ -142,6 +164,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# A request queueing a task after commit must not hang while Redis is unreachable: give up connecting
+# after 2 s (what could not be queued waits in the notification outbox for its sweep).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 
 # --- Notifications ----------------------------------------------------------------------------
 # Channels every applicant notification goes out on; see notifications/channels.py.
@@ -151,6 +176,8 @@ SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.LoggingSmsBacke
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweep sends notifications that could not be queued (e.g. Redis was down).
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    # Filings whose risk assessment could not be queued (broker down) are assessed here.
+    "reviews-sweep-risk-reviews": {"task": "reviews.sweep_risk_reviews", "schedule": 60.0},
     # Probation checks fall due at instants read from each campaign (no dates here): every minute the
     # job evaluates what has fallen due, so moving a date in the admin moves the evaluation with it.
     "probation-evaluate-due": {"task": "probation.evaluate_due", "schedule": 60.0},

@@ -10,6 +10,7 @@ as the review state it was decided in, so neither the status page nor a refused 
 rejection early.
 """
 
+import logging
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -30,6 +31,8 @@ S = ApplicationStatus
 # round-1 pass until the outcome is published. Before publication an outcome reached from one of
 # them still counts (see ``applicant_status``): refusing the upload would reveal the decision.
 SUPPLEMENT_STATES = {S.FILING, S.RISK_REVIEW, S.FINAL_REVIEW}
+
+logger = logging.getLogger(__name__)
 
 FILING_FIELDS = [
     "legal_representative",
@@ -127,9 +130,14 @@ def submit_filing(application, *, actor, data):
 
 
 def _queue_assessment(application_id):
+    """Queue the assessment; if the broker is down the filing stays saved and the sweep assesses it."""
     from .tasks import run_risk_assessment
 
-    run_risk_assessment.delay(application_id=application_id)
+    try:
+        run_risk_assessment.delay(application_id=application_id)
+    except Exception:  # broker unreachable: reviews.sweep_risk_reviews picks the application up
+        logger.warning("could not queue the risk assessment of %s; the sweep will run it", application_id,
+                       exc_info=True)
 
 
 def add_supplementary(application, *, upload, actor, description="", now=None):

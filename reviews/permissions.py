@@ -63,3 +63,11 @@ def can_publish(user):
 
 def can_view_ranking(user):
     return can_select(user) or can_view_all_scores(user)
+
+
+def can_see_full_id_number(user):
+    """The legal representative's full ID number (filing): the risk officer, who checks it (re-runs the
+    assessment), and the campaign admin (who publishes); every other role sees it masked."""
+    return _staff(user) and (
+        user.has_perm("reviews.add_riskassessment") or user.has_perm("recruitment.publish_results")
+    )

@@ -13,7 +13,7 @@ Beijing dates: the assessment date is the local date of ``now``.
 
 import calendar
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -211,6 +211,21 @@ def assess_risk(application, *, actor=None, now=None):
             application_services.transition(locked, S.FINAL_REVIEW, actor=actor, reason="")
     application.refresh_from_db()
     return assessment
+
+
+def sweep_risk_reviews(*, older_than=timedelta(minutes=2), now=None):
+    """Assess applications whose filing has waited in ``RISK_REVIEW`` longer than ``older_than``.
+
+    The after-commit task normally assesses within seconds; this catches filings whose task could not
+    be queued (broker down) or was lost. ``assess_risk`` locks each row, so a task running at the same
+    time assesses it once. Returns the number assessed.
+    """
+    now = now or timezone.now()
+    waiting = Application.objects.filter(status=ApplicationStatus.RISK_REVIEW, filing__filed_at__lte=now - older_than)
+    assessed = 0
+    for application in waiting.select_related("campaign").order_by("filing__filed_at")[:500]:
+        assessed += assess_risk(application, now=now) is not None
+    return assessed
 
 
 def rerun_risk(application, *, actor, now=None):

@@ -20,3 +20,9 @@ def run_risk_assessment(*, application_id):
         return None
     assessment = risk.assess_risk(application)
     return assessment.pk if assessment else None
+
+
+@shared_task(name="reviews.sweep_risk_reviews")
+def sweep_risk_reviews():
+    """Beat: assess filings whose assessment task could not be queued or was lost."""
+    return risk.sweep_risk_reviews()

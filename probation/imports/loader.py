@@ -13,6 +13,8 @@ Memory stays bounded: one batch of rows, the reference maps (leaders, merchants,
 the errors.
 """
 
+import csv
+import zipfile
 from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
@@ -20,10 +22,11 @@ from functools import partial
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
-from . import values
+from . import pgcopy, values
 from .kinds import KINDS, REFERENCES
-from .readers import read_rows
+from .readers import _binary, read_rows
 
 STAGING = "probation_import_staging"
 BATCH = 5000
@@ -56,6 +59,10 @@ class UnknownKind(ValueError):
     pass
 
 
+# What a file that is not CSV in UTF-8/GB18030 nor a real XLSX raises while it is read.
+UNREADABLE = (UnicodeDecodeError, zipfile.BadZipFile, InvalidFileException, csv.Error)
+
+
 def import_file(kind_name, source, *, campaign):
     """Import ``source`` (a path or a binary file object) of ``kind_name`` into ``campaign``.
 
@@ -66,6 +73,17 @@ def import_file(kind_name, source, *, campaign):
     except KeyError:
         raise UnknownKind(_("unknown kind %(kind)s; expected one of: %(kinds)s")
                           % {"kind": kind_name, "kinds": ", ".join(KINDS)}) from None
+    try:
+        return _import(kind, source, campaign)
+    except UNREADABLE as exc:
+        # Raised inside the transaction, so nothing was written; the file as a whole is the bad row.
+        reason = _("the file cannot be read (%(error)s): save it as CSV in UTF-8 or GBK, or as XLSX") % {
+            "error": type(exc).__name__
+        }
+        return ImportResult(kind=kind.name, errors=[RowError(1, "-", reason)])
+
+
+def _import(kind, source, campaign):
     result = ImportResult(kind=kind.name)
     with transaction.atomic(), closing(read_rows(source)) as rows:
         header = next(rows, None)
@@ -76,6 +94,11 @@ def import_file(kind_name, source, *, campaign):
         if errors:
             result.errors = errors
             return result
+        if connection.vendor == "postgresql" and rows.encoding and pgcopy.supports(kind):
+            job = pgcopy.CopyImport(kind, campaign, positions, len(header[1]), rows.encoding,
+                                    validator=_RowValidator, staging=_Staging)
+            if _import_by_copy(job, source, result):
+                return result
         staging = _Staging(kind)
         validator = _RowValidator(kind, campaign, positions)
         batch = []
@@ -100,6 +123,46 @@ def import_file(kind_name, source, *, campaign):
         staging.apply(campaign, now=timezone.now())
         staging.drop()
     return result
+
+
+def _import_by_copy(job, source, result):
+    """The PostgreSQL path (``pgcopy``): fills ``result`` and returns True, or False to use the row path.
+
+    Written optimistically: the rows SQL accepts are upserted at once; the rare other rows are checked
+    next, and any error (or a key twice in the file) rolls everything back.
+    """
+    with _binary(source) as stream:
+        if not job.load(stream):
+            return False
+    rows = job.count_rows()
+    new_only = job.campaign_is_empty()
+    updated = 0 if new_only else job.count_existing(job.accepted)
+    now = timezone.now()
+    written = job.apply(job.accepted, now, new_only=new_only)
+    if written is None and new_only and not job.duplicates():  # a concurrent import wrote the campaign's rows
+        updated = job.count_existing(job.accepted)
+        written = job.apply(job.accepted, now)
+    flagged = errors = None
+    if written is not None and written < rows:
+        flagged, errors, _fixed = job.check_rows()
+        if not errors and not job.duplicates():
+            updated += job.count_existing(job.fixed)
+            written += job.apply(job.fixed, now)
+    if written == rows:
+        result.rows, result.updated, result.created = rows, updated, rows - updated
+        job.drop()
+        return True
+    # Bad rows, or a key twice in the file: list every bad row, write nothing (the temporary tables go too).
+    if flagged is None:
+        flagged, errors, _fixed = job.check_rows()
+    result.rows = job.count_good() + flagged
+    result.errors = errors + [
+        RowError(line, job.key_label, _("duplicate key: already on line %(line)d") % {"line": first})
+        for line, first in job.duplicates()
+    ]
+    result.errors.sort(key=lambda e: e.line)
+    transaction.set_rollback(True)
+    return True
 
 
 def _match_header(kind, cells):
@@ -188,7 +251,8 @@ class _RowValidator:
 class _Staging:
     """A temporary table shaped like the kind's columns (database types of the target fields) plus the line."""
 
-    def __init__(self, kind):
+    def __init__(self, kind, table=STAGING):
+        self.table = table
         self.kind = kind
         self.model = kind.model
         meta = kind.model._meta
@@ -201,9 +265,9 @@ class _Staging:
         )
         staged_key = ", ".join(f.column for f in self.key if f.name != "campaign")
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {STAGING} ({definition})")
-            cursor.execute(f"CREATE INDEX {STAGING}_key ON {STAGING} ({staged_key}, _line)")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {self.table} ({definition})")
+            cursor.execute(f"CREATE INDEX {self.table}_key ON {self.table} ({staged_key}, _line)")
 
     def load(self, rows):
         if not rows:
@@ -211,12 +275,12 @@ class _Staging:
         names = ", ".join(["_line", *self.columns])
         with connection.cursor() as cursor:
             if self.is_postgres:
-                with cursor.cursor.copy(f"COPY {STAGING} ({names}) FROM STDIN") as copy:
+                with cursor.cursor.copy(f"COPY {self.table} ({names}) FROM STDIN") as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
                 marks = ", ".join(["%s"] * (len(self.columns) + 1))
-                cursor.executemany(f"INSERT INTO {STAGING} ({names}) VALUES ({marks})", rows)
+                cursor.executemany(f"INSERT INTO {self.table} ({names}) VALUES ({marks})", rows)
 
     def _key_columns(self):
         return [f.column for f in self.key if f.name != "campaign"]
@@ -226,7 +290,7 @@ class _Staging:
         join = " AND ".join(f"f.{c} = s.{c}" for c in self._key_columns())
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT s._line, MIN(f._line) FROM {STAGING} s JOIN {STAGING} f ON {join} AND f._line < s._line "
+                f"SELECT s._line, MIN(f._line) FROM {self.table} s JOIN {self.table} f ON {join} AND f._line < s._line "
                 f"GROUP BY s._line ORDER BY s._line"
             )
             found = cursor.fetchall()
@@ -250,7 +314,7 @@ class _Staging:
         table = self.model._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT COUNT(*) FROM {STAGING} s WHERE EXISTS (SELECT 1 FROM {table} t WHERE {match}{scope})",
+                f"SELECT COUNT(*) FROM {self.table} s WHERE EXISTS (SELECT 1 FROM {table} t WHERE {match}{scope})",
                 [campaign.pk] if scoped else [],
             )
             return cursor.fetchone()[0]
@@ -269,11 +333,11 @@ class _Staging:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {meta.db_table} ({', '.join(target)}) "
-                f"SELECT {', '.join(selected)} FROM {STAGING} WHERE true "
+                f"SELECT {', '.join(selected)} FROM {self.table} WHERE true "
                 f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
                 params,
             )
 
     def drop(self):
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+            cursor.execute(f"DROP TABLE IF EXISTS {self.table}")

@@ -43,8 +43,8 @@ def detect_encoding(stream):
     return encoding
 
 
-def _csv_rows(stream):
-    text = io.TextIOWrapper(stream, encoding=detect_encoding(stream), newline="")
+def _csv_rows(stream, encoding):
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
         yield from enumerate(csv.reader(text), start=1)
     finally:
@@ -63,9 +63,28 @@ def _xlsx_rows(stream):
         workbook.close()
 
 
-def read_rows(source):
-    """Yield ``(line, cells)`` for every row of ``source`` (a path or a binary file object)."""
-    with _binary(source) as stream:
+class Rows:
+    """Iterator of ``(line, cells)`` over ``source``; ``encoding`` is the CSV's (``None`` for XLSX)."""
+
+    def __init__(self, source):
+        self._binary = _binary(source)
+        stream = self._binary.__enter__()
         is_xlsx = stream.read(len(XLSX_MAGIC)) == XLSX_MAGIC
         stream.seek(0)
-        yield from (_xlsx_rows(stream) if is_xlsx else _csv_rows(stream))
+        self.encoding = None if is_xlsx else detect_encoding(stream)
+        self._rows = _xlsx_rows(stream) if is_xlsx else _csv_rows(stream, self.encoding)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._rows)
+
+    def close(self):
+        self._rows.close()
+        self._binary.__exit__(None, None, None)
+
+
+def read_rows(source):
+    """``(line, cells)`` for every row of ``source`` (a path or a binary file object); close it after use."""
+    return Rows(source)

@@ -8,7 +8,7 @@ Every view asks a predicate of ``reviews.permissions`` and calls the domain (``r
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import DecimalField, Exists, OuterRef, Subquery
+from django.db.models import Count, DecimalField, Exists, OuterRef, Q, Subquery
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,16 +20,25 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from applications import permissions as application_permissions
 from applications import questionnaire
 from applications.enums import ApplicationStatus, PendingDecision
+from applications.masking import mask_phone
 from applications.models import Application
 from applications.services import ApplicationError
+from audit import services as audit
+from audit.enums import AuditAction
 from recruitment.models import Campaign
 
 from .. import final, permissions, publication, ranking_resources
 from ..models import FinalReviewQueue, RubricCriterion, ScoreSheet
 
 S = ApplicationStatus
+DECISION_ACTIONS = {
+    PendingDecision.SELECTED: AuditAction.SELECT,
+    PendingDecision.NOT_SELECTED: AuditAction.NOT_SELECT,
+    PendingDecision.NONE: AuditAction.CLEAR_DECISION,
+}
 
 
 def chosen_campaign(request):
@@ -218,6 +227,8 @@ class FinalReviewQueueAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context=extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         if not str(object_id).isdigit():
             raise Http404
         return redirect("admin:reviews_finalreviewqueue_score", int(object_id))
@@ -229,9 +240,11 @@ class FinalReviewQueueAdmin(admin.ModelAdmin):
         for application in queryset.order_by("submitted_at", "pk"):
             try:
                 publication.record_decision(application, actor=request.user, decision=decision)
-                done += 1
             except ApplicationError as error:
                 refused.append(f"{application}: {error}")
+            else:
+                audit.record(DECISION_ACTIONS[decision], actor=request.user, obj=application, via="action")
+                done += 1
         if done:
             self.message_user(
                 request,
@@ -301,12 +314,15 @@ class FinalReviewQueueAdmin(admin.ModelAdmin):
             form = ScoreSheetForm(request.POST or None, criteria=criteria)
             if request.method == "POST" and form.is_valid():
                 try:
-                    final.submit_scores(
+                    sheet = final.submit_scores(
                         application, reviewer=user, scores=form.scores(), comment=form.cleaned_data["comment"]
                     )
                 except ApplicationError as error:
                     form.add_error(None, str(error))
                 else:
+                    audit.record(AuditAction.SCORE, actor=user, obj=application,
+                                 weighted_score=str(getattr(sheet, "weighted_score", "")),
+                                 scores={str(k): v for k, v in form.scores().items()})
                     self.message_user(request, gettext("Your score sheet was submitted."), messages.SUCCESS)
                     return redirect("admin:reviews_finalreviewqueue_score", application.pk)
         elif request.method == "POST":
@@ -319,7 +335,7 @@ class FinalReviewQueueAdmin(admin.ModelAdmin):
                 values = {score.criterion_id: score.value for score in sheet.scores.all()}
                 scores_by_sheet.append((sheet, [values.get(c.pk) for c in criteria]))
         sections = [
-            {"section": s, "answers": questionnaire.answers(application, s)}
+            {"section": s, "answers": self._shown_answers(user, application, s)}
             for s in questionnaire.SECTIONS
             if s.kind == "form"
         ]
@@ -342,6 +358,16 @@ class FinalReviewQueueAdmin(admin.ModelAdmin):
             can_view_ranking=permissions.can_view_ranking(user),
         )
         return TemplateResponse(request, "admin/reviews/final/score.html", context)
+
+    @staticmethod
+    def _shown_answers(user, application, section):
+        """The section's answers, the mobile number masked unless ``can_see_full_phone``."""
+        answers = questionnaire.answers(application, section)
+        if not application_permissions.can_see_full_phone(user):
+            for answer in answers:
+                if answer["name"] == "mobile" and answer["value"]:
+                    answer["value"] = mask_phone(answer["value"])
+        return answers
 
     def ranking_view(self, request):
         if not permissions.can_view_ranking(request.user):
@@ -384,6 +410,7 @@ class FinalReviewQueueAdmin(admin.ModelAdmin):
         except ApplicationError as error:
             self.message_user(request, f"{application}: {error}", messages.ERROR)
         else:
+            audit.record(DECISION_ACTIONS[decision], actor=request.user, obj=application, via="ranking")
             self.message_user(
                 request,
                 gettext("%(name)s: %(decision)s.") % {"name": application, "decision": decision.label},
@@ -406,6 +433,7 @@ class FinalReviewQueueAdmin(admin.ModelAdmin):
             except ApplicationError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
+                audit.record(AuditAction.PUBLISH, actor=request.user, campaign=campaign, **_publish_details(campaign))
                 self.message_user(request, gettext("The results are published."), messages.SUCCESS)
             return redirect(self._ranking_url(campaign))
         finalists = Application.objects.filter(campaign=campaign, status=S.FINAL_REVIEW)
@@ -429,8 +457,20 @@ class FinalReviewQueueAdmin(admin.ModelAdmin):
         campaign = chosen_campaign(request)
         if campaign is None:
             raise Http404
-        content, content_type, filename = ranking_resources.export_ranking(campaign, request.GET.get("format", "csv"))
+        file_format = request.GET.get("format", "csv")
+        content, content_type, filename = ranking_resources.export_ranking(campaign, file_format)
+        audit.record(AuditAction.EXPORT_RANKING, actor=request.user, campaign=campaign,
+                     format="xlsx" if file_format == "xlsx" else "csv",
+                     rows=Application.objects.filter(campaign=campaign, status__in=final.RANKED_STATES).count())
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
+
+
+def _publish_details(campaign):
+    """The published outcome in counts, for the audit log."""
+    counts = Application.objects.filter(campaign=campaign).aggregate(
+        selected=Count("pk", filter=Q(status=S.SELECTED)), not_selected=Count("pk", filter=Q(status=S.NOT_SELECTED))
+    )
+    return {"selected": counts["selected"], "not_selected": counts["not_selected"]}

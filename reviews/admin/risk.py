@@ -17,7 +17,11 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
 from applications.enums import ApplicationStatus
+from applications.masking import mask_id_number
 from applications.services import ApplicationError
+from audit import services as audit
+from audit.enums import AuditAction
+from audit.exports import AuditedExportMixin
 
 from .. import permissions, risk
 from ..models import Filing, RiskAssessment, RiskQueue, RiskRule, SanctionRecord
@@ -111,6 +115,22 @@ class FilingInline(admin.StackedInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    # The ID number in full only for ``can_see_full_id_number`` (risk officer, campaign admin).
+    def _swap(self, request, names):
+        if permissions.can_see_full_id_number(request.user):
+            return list(names)
+        return ["id_number_masked" if n == "legal_representative_id_number" else n for n in names]
+
+    def get_fields(self, request, obj=None):
+        return self._swap(request, self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._swap(request, self.readonly_fields)
+
+    @admin.display(description=Filing._meta.get_field("legal_representative_id_number").verbose_name)
+    def id_number_masked(self, obj):
+        return mask_id_number(obj.legal_representative_id_number)
+
 
 @admin.register(RiskQueue)
 class RiskQueueAdmin(admin.ModelAdmin):
@@ -202,6 +222,9 @@ class RiskQueueAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
             else:
+                audit.record(AuditAction.RISK_RERUN, actor=request.user, obj=application,
+                             assessment=assessment.pk, passed=assessment.passed,
+                             failed_rules=[r.get("code") for r in assessment.failed_rules])
                 if assessment.passed:
                     text = gettext("%(application)s: all risk rules passed; moved to the final review.")
                 else:
@@ -265,8 +288,11 @@ class RiskRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SanctionRecord)
-class SanctionRecordAdmin(ImportExportModelAdmin):
-    """Accounts and companies closed, cleared or sanctioned before (importable); the risk rules read it."""
+class SanctionRecordAdmin(AuditedExportMixin, ImportExportModelAdmin):
+    """Accounts and companies closed, cleared or sanctioned before (importable); the risk rules read it.
+    Every import and export writes an audit event."""
+
+    audit_export_action = AuditAction.EXPORT_SANCTIONS
 
     resource_classes = [SanctionRecordResource]
     import_formats = [CSV, XLSX]
@@ -295,6 +321,12 @@ class SanctionRecordAdmin(ImportExportModelAdmin):
 
     def has_import_permission(self, request):
         return permissions.can_manage_sanctions(request.user)
+
+    def process_result(self, result, request):
+        """After a confirmed import: the audit event with the row counts (new, update, delete, skip…)."""
+        audit.record(AuditAction.SANCTION_IMPORT, actor=request.user, rows=result.total_rows,
+                     totals={str(key): value for key, value in result.totals.items()})
+        return super().process_result(result, request)
 
     def has_export_permission(self, request):
         return permissions.can_view_risk(request.user)

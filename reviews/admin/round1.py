@@ -6,6 +6,8 @@ The actions lead to an intermediate page (checklist and reason) that applies
 Every ``has_*_permission`` asks a predicate of ``reviews.permissions``.
 """
 
+import copy
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -17,9 +19,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from applications import permissions as application_permissions
 from applications.enums import ApplicationStatus
+from applications.masking import mask_phone
 from applications.models import Application
 from applications.services import ApplicationError
+from audit import services as audit
+from audit.enums import AuditAction
 
 from .. import permissions, round1
 from ..forms import Round1DecisionForm
@@ -59,6 +65,12 @@ class Round1QueueAdmin(admin.ModelAdmin):
     list_select_related = ["campaign"]
     ordering = ["submitted_at", "pk"]
     actions = ["pass_round1", "reject_round1"]
+
+    def get_search_fields(self, request):
+        # Searching by number would tell a masked role whose number it is.
+        if application_permissions.can_see_full_phone(request.user):
+            return self.search_fields
+        return [name for name in self.search_fields if name != "mobile"]
 
     def get_queryset(self, request):
         return (
@@ -183,6 +195,10 @@ class Round1QueueAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
             else:
+                audit.record(
+                    AuditAction.ROUND1_PASS if passed else AuditAction.ROUND1_REJECT, actor=request.user,
+                    obj=application, reason=data["reason"], checked_items=[item.pk for item in data["checked_items"]],
+                )
                 self.message_user(
                     request,
                     (gettext("%(application)s: passed round 1; a phone task was created and the applicant notified.")
@@ -239,6 +255,51 @@ class PhoneTaskAdmin(admin.ModelAdmin):
     def application_display(self, obj):
         return application_link(obj.application)
 
+    # --- Masking: the number in full only for ``can_see_full_phone`` (operations, campaign admin) ---
+    @admin.display(description=PhoneTask._meta.get_field("phone").verbose_name)
+    def phone_masked(self, obj):
+        return mask_phone(obj.phone)
+
+    def _masks(self, request):
+        return not application_permissions.can_see_full_phone(request.user)
+
+    def _swap(self, request, names):
+        return ["phone_masked" if n == "phone" else n for n in names] if self._masks(request) else list(names)
+
+    def get_list_display(self, request):
+        return self._swap(request, self.list_display)
+
+    def get_fields(self, request, obj=None):
+        return self._swap(request, self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._swap(request, self.readonly_fields)
+
+    def get_search_fields(self, request):
+        return [n for n in self.search_fields if n != "phone"] if self._masks(request) else self.search_fields
+
+    def _masked_titles(self, request, response):
+        """The change and history pages name the task by ``str()`` (contact and number): mask it there."""
+        context = getattr(response, "context_data", None)
+        if not self._masks(request) or context is None:
+            return response
+        for key in ("original", "object"):
+            obj = context.get(key)
+            if isinstance(obj, PhoneTask):
+                masked = copy.copy(obj)
+                masked.phone = mask_phone(obj.phone)
+                context[key] = masked
+                for title in ("subtitle", "title"):
+                    if isinstance(context.get(title), str):
+                        context[title] = context[title].replace(obj.phone, masked.phone)
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return self._masked_titles(request, super().change_view(request, object_id, form_url, extra_context))
+
+    def history_view(self, request, object_id, extra_context=None):
+        return self._masked_titles(request, super().history_view(request, object_id, extra_context))
+
     def has_module_permission(self, request):
         return permissions.can_view_phone_tasks(request.user)
 
@@ -256,3 +317,5 @@ class PhoneTaskAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         round1.record_call(obj, actor=request.user, outcome=obj.outcome, note=obj.note)
+        audit.record(AuditAction.RECORD_CALL, actor=request.user, obj=obj.application, phone_task=obj.pk,
+                     outcome=obj.outcome)

@@ -1,4 +1,6 @@
+import psycopg
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from probation.campaigns import CampaignChoiceError, resolve_campaign
 from probation.imports import KINDS, import_file
@@ -21,6 +23,12 @@ class Command(BaseCommand):
             result = import_file(kind, file, campaign=campaign)
         except OSError as error:
             raise CommandError(f"cannot read {file}: {error}") from None
+        except (DatabaseError, psycopg.Error) as error:
+            # E.g. the connection was lost mid-import: the transaction rolled back, so nothing was written.
+            raise CommandError(
+                f"{kind}: the database failed during the import ({' '.join(str(error).split())}); "
+                "nothing was imported; run the command again"
+            ) from None
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))

@@ -1,0 +1,43 @@
+"""Masking personal numbers for staff who do not need them (脱敏): one helper for every page and export.
+
+Who sees the full value is a named predicate: ``applications.permissions.can_see_full_phone`` and
+``reviews.permissions.can_see_full_id_number``. Everyone else sees the masked form: a mobile number
+as ``138****5678``, an ID number as ``110105********002X``.
+"""
+
+
+def mask_middle(value, *, keep_start, keep_end):
+    """``value`` with every character but the first ``keep_start`` and last ``keep_end`` replaced by ``*``.
+
+    A value too short to keep both ends is masked completely; an empty value stays empty.
+    """
+    text = "" if value is None else str(value)
+    if not text:
+        return text
+    if len(text) <= keep_start + keep_end:
+        return "*" * len(text)
+    return text[:keep_start] + "*" * (len(text) - keep_start - keep_end) + text[len(text) - keep_end:]
+
+
+def mask_phone(value):
+    """138****5678: the operator prefix and the last four digits, enough to tell two numbers apart."""
+    return mask_middle(value, keep_start=3, keep_end=4)
+
+
+def mask_id_number(value):
+    """110105********002X: the region code and the last four characters, never the birth date."""
+    return mask_middle(value, keep_start=6, keep_end=4)
+
+
+def phone_for(user, value):
+    """The phone number as ``user`` may see it."""
+    from .permissions import can_see_full_phone
+
+    return value if can_see_full_phone(user) else mask_phone(value)
+
+
+def id_number_for(user, value):
+    """The ID number as ``user`` may see it."""
+    from reviews.permissions import can_see_full_id_number
+
+    return value if can_see_full_id_number(user) else mask_id_number(value)

@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    """What a staff member did: every decision and every export of the admin writes one event."""
+
+    ROUND1_PASS = "round1_pass", _("Round 1 passed")
+    ROUND1_REJECT = "round1_reject", _("Round 1 rejected")
+    RISK_RERUN = "risk_rerun", _("Risk assessment re-run")
+    SCORE = "score", _("Score sheet submitted")
+    SELECT = "select", _("Selected (pending publication)")
+    NOT_SELECT = "not_select", _("Not selected (pending publication)")
+    CLEAR_DECISION = "clear_decision", _("Decision cleared")
+    PUBLISH = "publish", _("Results published")
+    RECORD_CALL = "record_call", _("Phone call recorded")
+    VIOLATION = "violation", _("Violation recorded")
+    REEVALUATE = "reevaluate", _("Probation re-evaluated")
+    DATA_IMPORT = "data_import", _("Probation data imported")
+    SANCTION_IMPORT = "sanction_import", _("Sanction list imported")
+    EXPORT_APPLICATIONS = "export_applications", _("Applications exported")
+    EXPORT_RANKING = "export_ranking", _("Ranking exported")
+    EXPORT_PROBATION_REPORT = "export_probation_report", _("Probation report exported")
+    EXPORT_LEADERS = "export_leaders", _("Leaders exported")
+    EXPORT_SANCTIONS = "export_sanctions", _("Sanction list exported")

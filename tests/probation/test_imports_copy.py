@@ -1,0 +1,160 @@
+"""The PostgreSQL COPY path of the imports (probation.imports.pgcopy) against the row path (XLSX).
+
+On PostgreSQL a CSV goes through ``COPY`` and set-based checks; an XLSX always goes through the row
+validator. The same rows must give the same result: rows, counts, errors (line, column, reason), data.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import Workbook
+
+from probation.imports import RowError, import_file
+from probation.models import MerchantExit, Order
+from tests.probation.factories import LeaderFactory, MerchantFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("english")]
+
+ORDER_HEADER = ["order_id", "leader_account", "merchant_id", "item_id", "paid_at", "paid_amount", "status",
+                "settled_at"]
+
+
+def write_both(tmp_path, rows, name):
+    csv_path = tmp_path / f"{name}.csv"
+    csv_path.write_bytes(("\r\n".join(",".join(row) for row in rows) + "\r\n").encode("utf-8"))
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append([cell if cell != "" else None for cell in row])
+    xlsx_path = tmp_path / f"{name}.xlsx"
+    workbook.save(xlsx_path)
+    return csv_path, xlsx_path
+
+
+def import_both(kind, tmp_path, rows, campaign, name="export"):
+    """(COPY result, whether COPY was used, row-path result) for the same rows, nothing kept in between."""
+    csv_path, xlsx_path = write_both(tmp_path, rows, name)
+    with CaptureQueriesContext(connection) as queries:
+        by_copy = import_file(kind, csv_path, campaign=campaign)
+    used_copy = any("TABLE probation_import_fixed" in q["sql"] for q in queries.captured_queries)  # after COPY
+    by_rows = import_file(kind, xlsx_path, campaign=campaign)
+    return by_copy, used_copy, by_rows
+
+
+@pytest.fixture
+def references(campaign):
+    leader = LeaderFactory(campaign=campaign, leader_account="P01")
+    MerchantFactory(leader=leader, merchant_id="M1")
+
+
+def test_copy_path_reports_each_kind_of_bad_row_as_the_row_path_does(campaign, references, tmp_path):
+    rows = [
+        ORDER_HEADER,
+        ["O1", "P01", "M1", "I1", "2024-05-25 10:00:00", "10.00", "paid", ""],
+        ["O2", "P09", "M1", "I1", "2024-05-25 10:00:00", "10.00", "paid", ""],
+        ["O3", "P01", "M9", "I1", "2024-05-25 10:00:00", "10.00", "paid", ""],
+        ["O4", "P01", "M1", "I1", "2024/05/25", "10.00", "paid", ""],
+        ["O5", "P01", "M1", "I1", "2024-05-25 10:00:00", "10.001", "paid", ""],
+        ["O6", "P01", "M1", "I1", "2024-05-25 10:00:00", "10.00", "refunded", ""],
+        ["O7", "P01", "M1", "", "2024-05-25 10:00:00", "10.00", "paid", ""],
+        ["O8", "P01", "M1", "I1", "2024-02-30 10:00:00", "-1", "paid", "2024-05-25 24:00:00"],
+        ["O9", "P01", "M1", "I" * 65, "2024-05-25 10:00:00", "1e3", "PAID", ""],
+        ["O1", "P01", "M1", "I2", "2024-05-25 10:00:00", "10.00", "settled", "2024-07-10 10:00:00"],
+        ["O10", "P01", "M1", "I1", "2024-05-25 10:00:00", "10.00", "3", ""],
+        ["O10", "P01", "M1", "I1", "2024-05-25T10:00:00.5", "9", "Paid", ""],
+    ]
+
+    by_copy, used_copy, by_rows = import_both("orders", tmp_path, rows, campaign)
+
+    assert used_copy is True
+    assert by_copy.errors == [
+        RowError(3, "leader_account", "unknown leader: P09 (import leaders first)"),
+        RowError(4, "merchant_id", "unknown merchant: M9 (import merchants first)"),
+        RowError(5, "paid_at", "not a time: 2024/05/25 (expected e.g. 2024-05-12 09:00:00)"),
+        RowError(6, "paid_amount", "not an amount in yuan with at most 2 decimals: 10.001"),
+        RowError(7, "status", "unknown order status: refunded"),
+        RowError(8, "item_id", "missing value"),
+        RowError(9, "paid_at", "not a time: 2024-02-30 10:00:00 (expected e.g. 2024-05-12 09:00:00)"),
+        RowError(9, "paid_amount", "not an amount in yuan with at most 2 decimals: -1"),
+        RowError(9, "settled_at", "not a time: 2024-05-25 24:00:00 (expected e.g. 2024-05-12 09:00:00)"),
+        RowError(10, "item_id", "longer than 64 characters"),
+        RowError(10, "paid_amount", "not an amount in yuan with at most 2 decimals: 1e3"),
+        RowError(11, "order_id", "duplicate key: already on line 2"),
+        RowError(13, "order_id", "duplicate key: already on line 12"),
+    ]
+    assert (by_copy.rows, by_copy.errors) == (by_rows.rows, by_rows.errors) == (12, by_copy.errors)
+    assert Order.objects.count() == 0
+
+
+def test_copy_path_writes_the_rarer_valid_forms_as_the_row_path_does(campaign, references, tmp_path):
+    rows = [
+        ORDER_HEADER,
+        ["O1", "P01", "M1", "I1", "2024-05-25 10:00:00", "10.5", "订单结算", "2024-07-10T10:00:00+08:00"],
+        [" O2 ", "P01 ", "M1", "I1", "2024-05-25T02:00:00Z", "0", "PAID", ""],
+        ["O3", "P01", "M1", "I\u3000", "2024-05-25 10:00:00.999", "7.25", "13", "2024-05-31 23:59:59"],
+        ["", "", "", "", "", "", "", ""],
+        ["O4", "P01", "M1", "I1", "2024-02-29 23:59:59", "000000000001.1", "14", ""],
+    ]
+
+    by_copy, used_copy, _rows = import_both("orders", tmp_path, rows, campaign)
+    stored = list(Order.objects.order_by("order_id").values_list(
+        "order_id", "item_id", "paid_at", "paid_amount", "status", "settled_at"
+    ))
+    again_by_rows = import_file("orders", write_both(tmp_path, rows, "again")[1], campaign=campaign)
+
+    assert used_copy is True
+    assert (by_copy.ok, by_copy.rows, by_copy.created, by_copy.updated) == (True, 4, 4, 0)
+    assert (again_by_rows.ok, again_by_rows.rows, again_by_rows.created, again_by_rows.updated) == (True, 4, 0, 4)
+    assert list(Order.objects.order_by("order_id").values_list(
+        "order_id", "item_id", "paid_at", "paid_amount", "status", "settled_at"
+    )) == stored
+    assert [row[0] for row in stored] == ["O1", "O2", "O3", "O4"]
+    assert [row[1] for row in stored] == ["I1", "I1", "I", "I1"]
+
+
+def test_copy_path_upserts_and_counts_a_second_import(campaign, references, tmp_path):
+    first = [ORDER_HEADER, ["O1", "P01", "M1", "I1", "2024-05-25 10:00:00", "1.00", "paid", ""]]
+    second = [*first, ["O2", "P01", "M1", "I1", "2024-05-26 10:00:00", "2.00", "paid", ""]]
+    second[1] = ["O1", "P01", "M1", "I1", "2024-05-25 10:00:00", "1.00", "settled", "2024-07-10 10:00:00"]
+    write_both(tmp_path, first, "first")
+    write_both(tmp_path, second, "second")
+
+    created = import_file("orders", tmp_path / "first.csv", campaign=campaign)
+    updated = import_file("orders", tmp_path / "second.csv", campaign=campaign)
+
+    assert (created.rows, created.created, created.updated) == (1, 1, 0)
+    assert (updated.rows, updated.created, updated.updated) == (2, 1, 1)
+    assert list(Order.objects.order_by("order_id").values_list("order_id", "status")) == [
+        ("O1", "settled"), ("O2", "paid"),
+    ]
+
+
+def test_copy_path_checks_a_rejoin_before_the_exit(campaign, references, tmp_path):
+    rows = [
+        ["merchant_id", "exited_at", "rejoined_at"],
+        ["M1", "2024-05-20 20:00:00", "2024-05-20 20:00:00"],
+        ["M1", "2024-06-01 00:00:00", ""],
+        ["M1", "2024-05-20T12:00:00Z", ""],
+    ]
+
+    by_copy, used_copy, by_rows = import_both("merchant_exits", tmp_path, rows, campaign)
+
+    assert used_copy is True
+    assert by_copy.errors == by_rows.errors == [
+        RowError(2, "rejoined_at", "rejoined at or before the exit time"),
+    ]
+    assert MerchantExit.objects.count() == 0
+
+
+def test_a_file_copy_cannot_read_as_a_table_goes_through_the_row_path(campaign, references, tmp_path):
+    path = tmp_path / "ragged.csv"
+    path.write_bytes(
+        b"order_id,leader_account,merchant_id,item_id,paid_at,paid_amount,status,settled_at\r\n"
+        b"O1,P01,M1,I1,2024-05-25 10:00:00,1.00,paid\r\n"
+        b"\r\n"
+        b"O2,P01,M1,I1,2024-05-25 10:00:00,1.00,paid,,extra\r\n"
+    )
+
+    result = import_file("orders", path, campaign=campaign)
+
+    assert (result.ok, result.rows, result.created) == (True, 2, 2)
+    assert list(Order.objects.order_by("order_id").values_list("order_id", flat=True)) == ["O1", "O2"]
