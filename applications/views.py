@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from notifications.models import Channel, Notification
 from probation.progress import leader_progress
-from recruitment.models import Campaign
+from recruitment.context_processors import get_current_campaign
 from reviews import filing
 from reviews.forms import FilingForm
 
@@ -29,14 +29,15 @@ from .uploads import MAX_ATTACHMENTS, size_limit_mb
 
 
 def _my_application(request):
-    campaign = Campaign.objects.current()
+    campaign = get_current_campaign(request)
     return campaign, services.application_of(request.user, campaign)
 
 
 def _followed_application(request):
     """(campaign, application) for the status page and its actions; see services.followed_application."""
-    application = services.followed_application(request.user, Campaign.objects.current())
-    campaign = application.campaign if application else Campaign.objects.current()
+    current = get_current_campaign(request)
+    application = services.followed_application(request.user, current)
+    campaign = application.campaign if application else current
     return campaign, application
 
 
@@ -298,12 +299,13 @@ def render_status(request, *, filing_form=None, supplement_form=None, status=200
     if application is not None:
         shown = filing.applicant_status(application, now)
         published = campaign.results_are_published(now) if campaign else False
-        missing = questionnaire.missing_answers(application)
+        if application.status == S.DRAFT:
+            # Only a draft shows what is missing (two queries); a submitted application's answers are complete.
+            missing = questionnaire.missing_answers(application)
+            context.update(missing=missing, progress=questionnaire.progress(application, missing))
         context.update(
             shown_status=shown,
             published=published,
-            missing=missing,
-            progress=questionnaire.progress(application, missing),
             changes=status_timeline(application, published=published),
             # Shown for a round-1 rejection too until publication: its absence would give the decision away.
             can_withdraw=shown == S.SUBMITTED and permissions.is_owner(request.user, application)

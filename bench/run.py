@@ -57,6 +57,8 @@ def log(message):
 class Bench:
     def __init__(self, scale, pg, page_seconds):
         self.scale = scale
+        # BENCH_DB names the database (default bench_<scale>), so concurrent runs on one server do not collide.
+        self.db = os.environ.get("BENCH_DB") or f"bench_{scale}"
         self.pg = pg.rstrip("/")
         self.page_seconds = page_seconds
         self.data = BENCH / "data" / scale
@@ -66,7 +68,7 @@ class Bench:
 
     # --- helpers ---------------------------------------------------------------------------------
     def db_url(self, name=None):
-        return f"{self.pg}/{name or 'bench_' + self.scale}"
+        return f"{self.pg}/{name or self.db}"
 
     def env(self, db=None, **extra):
         env = dict(os.environ)
@@ -124,9 +126,9 @@ class Bench:
         log(f"data: {counts}")
 
     def setup_database(self):
-        seconds = self.fresh_database(f"bench_{self.scale}")
+        seconds = self.fresh_database(self.db)
         self.figures["migrate"] = {"seconds": round(seconds, 2)}
-        log(f"fresh database bench_{self.scale} migrated in {seconds:.1f}s")
+        log(f"fresh database {self.db} migrated in {seconds:.1f}s")
 
     def admin(self):
         _wall, _rss, process = self.timed([PY, STEPS, "admin"])
@@ -160,7 +162,7 @@ class Bench:
         if not (self.data / name).exists():
             log(f"generating {name}")
             generate.generate(self.scale, self.data, orders=FLAT_ORDERS, only=["orders"])
-        db = f"bench_{self.scale}_flat"
+        db = f"{self.db}_flat"
         self.fresh_database(db)
         for kind in REFERENCE_KINDS:
             self.command("import_data", kind, str(self.data / f"{kind}.csv"), db=db)

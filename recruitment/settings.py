@@ -90,6 +90,28 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 # uses it, instead of failing that request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------------------
+# "default": Redis (shared by every worker) when REDIS_URL is set, else a per-process memory cache; no page
+# depends on it, so a Redis outage does not break the site (tests/faults/test_redis_down.py).
+# "template_fragments" ({% cache %} in templates): always per-process memory. Every fragment is keyed by
+# everything it shows (see recruitment.views.home), so a per-process copy is never stale and needs no
+# invalidation, and pages keep rendering while Redis is down.
+_CACHE_URL = env("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL,
+         "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2}}
+        if _CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "recruitment-default"}
+    ),
+    "template_fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "recruitment-fragments",
+        "TIMEOUT": 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Accounts ---------------------------------------------------------------------------------

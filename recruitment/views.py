@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -118,6 +118,23 @@ def campaign_calendar(campaign, now):
     return sorted(entries, key=lambda entry: entry.starts_at)
 
 
+def static_fragment_key(campaign, calendar):
+    """Key of the home page's cached part (facts, texts, calendar): everything that part shows.
+
+    The fragment is a pure function of this key (campaign fields, calendar texts and states, language,
+    time zone), so a cached copy can never be stale and no invalidation is needed; the hero, the window
+    state and the countdown stay outside the fragment and are rendered on every request.
+    """
+    shown = (
+        campaign.pk, campaign.updated_at, campaign.seats, campaign.application_closes_at,
+        campaign.results_published_at, campaign.probation_starts_on, campaign.probation_ends_on,
+        campaign.checkpoint_min_new_merchants, campaign.checkpoint_ends_at, campaign.total_min_new_merchants,
+        campaign.qualifying_min_merchants, tuple(calendar),
+        translation.get_language(), timezone.get_current_timezone_name(),
+    )
+    return repr(shown)
+
+
 def home(request):
     campaign = get_current_campaign(request)
     context = {"campaign": campaign}
@@ -130,12 +147,14 @@ def home(request):
         elif state == "open":
             # The deadline is inclusive to the second: the window ends at the next second.
             countdown = Countdown.until(campaign.application_closes_at + ONE_SECOND, now)
+        calendar = campaign_calendar(campaign, now)
         context.update(
             window_state=state,
             countdown=countdown,
             opens_text=format_instant(campaign.application_opens_at),
             closes_text=format_instant(campaign.application_closes_at),
             results_text=format_instant(campaign.results_published_at),
-            calendar=campaign_calendar(campaign, now),
+            calendar=calendar,
+            static_fragment_key=static_fragment_key(campaign, calendar),
         )
     return render(request, "home.html", context)
