@@ -28,7 +28,9 @@ TRANSITIONS = {
     S.FILING: {S.RISK_REVIEW, S.ROUND1_REJECTED},
     S.RISK_REVIEW: {S.FINAL_REVIEW, S.RISK_REJECTED},
     S.FINAL_REVIEW: {S.SELECTED, S.NOT_SELECTED},
-    S.ROUND1_REJECTED: set(),
+    # Before publication a round-1 rejection looks "submitted" to the applicant, who may still withdraw
+    # it before the deadline exactly like a pending application (so the button gives nothing away).
+    S.ROUND1_REJECTED: {S.WITHDRAWN},
     S.RISK_REJECTED: set(),
     S.SELECTED: set(),
     S.NOT_SELECTED: set(),

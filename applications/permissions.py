@@ -43,9 +43,11 @@ def can_submit(user, application, now=None):
 
 def can_withdraw(user, application, now=None):
     """Before the deadline only (announcement: the window closes 2024-04-25 23:59:59)."""
+    from reviews.filing import applicant_status  # the status the applicant sees (outcomes hidden)
+
     return (
         is_owner(user, application)
-        and application.status == ApplicationStatus.SUBMITTED
+        and applicant_status(application, now) == ApplicationStatus.SUBMITTED
         and application.campaign.accepts_applications(now)
     )
 
@@ -54,6 +56,7 @@ def can_reopen(user, application, now=None):
     return (
         is_owner(user, application)
         and application.status == ApplicationStatus.WITHDRAWN
+        and not application.round1_decided
         and application.campaign.accepts_applications(now)
     )
 

@@ -270,7 +270,10 @@ def withdraw_application(application, *, actor, now=None, reason=""):
     now = now or timezone.now()
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
-        if locked.status != ApplicationStatus.SUBMITTED:
+        hidden_rejection = (
+            locked.status == ApplicationStatus.ROUND1_REJECTED and not locked.campaign.results_are_published(now)
+        )
+        if locked.status != ApplicationStatus.SUBMITTED and not hidden_rejection:
             # Worded the same whatever happened since: an unpublished decision must not show through.
             raise TransitionNotAllowed(
                 _("This application can no longer be withdrawn: its review has started. Contact the campaign "
@@ -292,6 +295,10 @@ def reopen_application(application, *, actor, now=None):
         locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
         if locked.status != ApplicationStatus.WITHDRAWN:
             raise TransitionNotAllowed(_("Only a withdrawn application can be reopened."))
+        if locked.round1_decided:
+            # Reopening would put a decided application back in the round-1 queue.
+            raise TransitionNotAllowed(_("This application was withdrawn after its review started and cannot be "
+                                         "reopened."))
         _check_window(locked.campaign, now, _("reopening"))
         transition(
             locked, ApplicationStatus.DRAFT, actor=actor,

@@ -53,8 +53,11 @@ def _locked(request, application, message=None):
 def _context(request, application, section=None):
     missing = questionnaire.missing_answers(application)
     now = timezone.now()
+    shown = filing.applicant_status(application, now)
     return {
         "application": application,
+        "shown_status": shown,
+        "shown_status_label": ApplicationStatus(shown).label,
         "campaign": application.campaign,
         "section": section,
         "steps": questionnaire.section_states(application, current=section),
@@ -272,7 +275,8 @@ def status_timeline(application, *, published):
         own = change.actor_id is not None and change.actor_id == application.applicant_id
         entries.append({
             "at": change.created_at,
-            "from_label": _applicant_label(change.from_status),
+            # A withdrawal of a round-1 rejection nobody has been told about reads as one of a submission.
+            "from_label": _applicant_label(S.SUBMITTED if change.from_status in OUTCOME_STATES else change.from_status),
             "to_label": _applicant_label(change.to_status),
             "by": "you" if own else ("staff" if change.actor_id else ""),
             "reason": change.reason if own else "",
