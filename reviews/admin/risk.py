@@ -26,6 +26,7 @@ from audit.exports import AuditedExportMixin
 from .. import permissions, risk
 from ..models import Filing, RiskAssessment, RiskQueue, RiskRule, SanctionRecord
 from ..resources import SanctionRecordResource
+from .base import PredicatePermissionsMixin
 from .round1 import application_link
 
 S = ApplicationStatus
@@ -133,7 +134,7 @@ class FilingInline(admin.StackedInline):
 
 
 @admin.register(RiskQueue)
-class RiskQueueAdmin(admin.ModelAdmin):
+class RiskQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """Applications in round 2: waiting for the filing, being assessed, rejected or passed on."""
 
     list_display = ["application", "alliance_account", "status", "filed_at", "verdict", "failed_rules"]
@@ -163,24 +164,11 @@ class RiskQueueAdmin(admin.ModelAdmin):
             return cache[obj.latest_id]
         return RiskAssessment.objects.filter(pk=obj.latest_id).first() if obj.latest_id else None
 
-    # --- Permissions ---
-    def has_module_permission(self, request):
-        return permissions.can_view_risk(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_view_risk(request.user)
+    # --- Permissions: read-only for risk officers; the re-run is an action ---
+    view_predicate = permissions.can_view_risk
 
     def has_rerun_permission(self, request):
         return permissions.can_rerun_risk(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # --- Columns ---
     @admin.display(description=_("application"), ordering="company_name")
@@ -236,7 +224,7 @@ class RiskQueueAdmin(admin.ModelAdmin):
 
 
 @admin.register(RiskAssessment)
-class RiskAssessmentAdmin(admin.ModelAdmin):
+class RiskAssessmentAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """Every run of the risk rules, read-only: which rule failed and on what data."""
 
     list_display = ["application_display", "passed", "failed_rules", "ran_at"]
@@ -257,20 +245,7 @@ class RiskAssessmentAdmin(admin.ModelAdmin):
     def results_display(self, obj):
         return results_table(obj)
 
-    def has_module_permission(self, request):
-        return permissions.can_view_risk(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_view_risk(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    view_predicate = permissions.can_view_risk
 
 
 @admin.register(RiskRule)
@@ -288,7 +263,7 @@ class RiskRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SanctionRecord)
-class SanctionRecordAdmin(AuditedExportMixin, ImportExportModelAdmin):
+class SanctionRecordAdmin(PredicatePermissionsMixin, AuditedExportMixin, ImportExportModelAdmin):
     """Accounts and companies closed, cleared or sanctioned before (importable); the risk rules read it.
     Every import and export writes an audit event."""
 
@@ -304,20 +279,8 @@ class SanctionRecordAdmin(AuditedExportMixin, ImportExportModelAdmin):
     list_select_related = ["campaign"]
     date_hierarchy = "occurred_on"
 
-    def has_module_permission(self, request):
-        return permissions.can_view_risk(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_view_risk(request.user)
-
-    def has_add_permission(self, request):
-        return permissions.can_manage_sanctions(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.can_manage_sanctions(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return permissions.can_manage_sanctions(request.user)
+    view_predicate = permissions.can_view_risk
+    manage_predicate = permissions.can_manage_sanctions
 
     def has_import_permission(self, request):
         return permissions.can_manage_sanctions(request.user)

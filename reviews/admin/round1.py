@@ -30,6 +30,7 @@ from audit.enums import AuditAction
 from .. import permissions, round1
 from ..forms import Round1DecisionForm
 from ..models import ChecklistItem, PhoneTask, Round1Queue, Round1Review
+from .base import PredicatePermissionsMixin
 
 S = ApplicationStatus
 DECISIONS = {"pass": True, "reject": False}
@@ -42,7 +43,7 @@ def application_link(application):
 
 
 @admin.register(Round1Queue)
-class Round1QueueAdmin(admin.ModelAdmin):
+class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """Submitted applications waiting for the round-1 decision."""
 
     change_list_template = "admin/reviews/round1/change_list.html"
@@ -80,23 +81,10 @@ class Round1QueueAdmin(admin.ModelAdmin):
         )
 
     # --- Permissions: round-1 reviewers only; nothing is edited here, only decided. ---
-    def has_module_permission(self, request):
-        return permissions.can_review_round1(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_review_round1(request.user)
+    view_predicate = permissions.can_review_round1
 
     def has_round1_permission(self, request):
         return permissions.can_review_round1(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # --- Columns ---
     @admin.display(description=_("application"), ordering="company_name")
