@@ -20,6 +20,7 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from audit import services as audit
 from audit.enums import AuditAction
+from recruitment.admin_permissions import PredicatePermissionsMixin
 from recruitment.models import Campaign
 
 from . import board, permissions
@@ -41,33 +42,15 @@ KIND_LABELS = {
 EXPORT_FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 
-class PageAdmin(admin.ModelAdmin):
-    """A ModelAdmin that is one page: no add, change or delete; shown in the index when ``allowed``."""
-
-    def allowed(self, user):
-        raise NotImplementedError
-
-    def has_view_permission(self, request, obj=None):
-        return self.allowed(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_module_permission(self, request):
-        return self.allowed(request.user)
+class PageAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
+    """A ModelAdmin that is one page: no add, change or delete; shown to those ``view_predicate`` allows."""
 
     def get_model_perms(self, request):
-        return {"view": self.allowed(request.user), "add": False, "change": False, "delete": False}
+        return {"view": self.has_view_permission(request), "add": False, "change": False, "delete": False}
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """A page has no objects: 404 for those allowed on the page, 403 for everyone else."""
-        if not self.allowed(request.user):
+        if not self.has_view_permission(request):
             raise PermissionDenied
         raise Http404
 
@@ -86,8 +69,7 @@ class PageAdmin(admin.ModelAdmin):
 
 @admin.register(Board)
 class BoardAdmin(PageAdmin):
-    def allowed(self, user):
-        return permissions.can_view_probation(user)
+    view_predicate = permissions.can_view_probation
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -193,8 +175,7 @@ class ImportForm(forms.Form):
 
 @admin.register(DataImport)
 class DataImportAdmin(PageAdmin):
-    def allowed(self, user):
-        return permissions.can_import_probation_data(user)
+    view_predicate = permissions.can_import_probation_data
 
     def changelist_view(self, request, extra_context=None):
         """GET shows the form; POST imports the file all or nothing and shows the summary or every bad row."""

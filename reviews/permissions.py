@@ -61,6 +61,11 @@ def can_publish(user):
     return _staff(user) and user.has_perm("recruitment.publish_results")
 
 
+def can_view_final_queue(user):
+    """The round-3 queue: members score from it, the selecting staff decide from it."""
+    return can_score(user) or can_view_ranking(user)
+
+
 def can_view_ranking(user):
     return can_select(user) or can_view_all_scores(user)
 

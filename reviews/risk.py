@@ -26,6 +26,7 @@ from applications.enums import ApplicationStatus, EntityType, PreviousPermission
 from applications.models import Application
 from probation.enums import LeaderStatus
 from probation.models import Leader, Violation
+from probation.services import closed_in_campaign
 
 from . import permissions
 from .enums import RiskRuleCode, SanctionKind
@@ -154,11 +155,9 @@ def no_violation_record(application, rule, today):
 
 def not_barred_this_round(application, rule, today):
     """An account closed in this campaign cannot apply again in it (试用期关闭后本轮不再开放申请)."""
-    leaders = list(
-        Leader.objects.filter(
-            campaign=application.campaign_id, leader_account=application.alliance_account, status=LeaderStatus.CLOSED
-        ).values_list("leader_account", flat=True)
-    ) if application.alliance_account else []
+    account = application.alliance_account
+    closed = bool(account) and closed_in_campaign(application.campaign, leader_account=account)
+    leaders = [account] if closed else []
     records = _sanctions(application, campaign=application.campaign_id)
     return not (leaders or records), {"closed_leaders": leaders, "records": records}
 

@@ -28,6 +28,7 @@ from applications.models import Application
 from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
+from recruitment.admin_permissions import PredicatePermissionsMixin
 from recruitment.models import Campaign
 
 from .. import final, permissions, publication, ranking_resources
@@ -138,7 +139,7 @@ class ScoreSheetForm(forms.Form):
 
 
 @admin.register(FinalReviewQueue)
-class FinalReviewQueueAdmin(admin.ModelAdmin):
+class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """Round-3 applications. Members score from here; the campaign admin also decides (择优通过)."""
 
     change_list_template = "admin/reviews/final/queue_change_list.html"
@@ -150,20 +151,7 @@ class FinalReviewQueueAdmin(admin.ModelAdmin):
     actions = ["select_applications", "not_select_applications", "clear_decisions"]
 
     # Permissions: the proxy's own permissions are never granted; the predicates decide.
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_score(request.user) or permissions.can_view_ranking(request.user)
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    view_predicate = permissions.can_view_final_queue
 
     def has_select_permission(self, request):
         return permissions.can_select(request.user)

@@ -22,11 +22,11 @@ from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
+from recruitment.admin_permissions import PredicatePermissionsMixin
 
 from .. import permissions, risk
 from ..models import Filing, RiskAssessment, RiskQueue, RiskRule, SanctionRecord
 from ..resources import SanctionRecordResource
-from .base import PredicatePermissionsMixin
 from .round1 import application_link
 
 S = ApplicationStatus

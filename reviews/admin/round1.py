@@ -26,11 +26,11 @@ from applications.models import Application
 from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
+from recruitment.admin_permissions import PredicatePermissionsMixin
 
 from .. import permissions, round1
 from ..forms import Round1DecisionForm
 from ..models import ChecklistItem, PhoneTask, Round1Queue, Round1Review
-from .base import PredicatePermissionsMixin
 
 S = ApplicationStatus
 DECISIONS = {"pass": True, "reject": False}

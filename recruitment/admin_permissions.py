@@ -1,4 +1,5 @@
-"""Admin permissions from the named predicates of ``reviews.permissions`` rather than model permissions."""
+"""Admin permissions from named predicates (``reviews.permissions``, ``probation.permissions`` …) rather than
+from model permissions: one mixin for every admin page a role sees or does not see as a whole."""
 
 
 class PredicatePermissionsMixin:
