@@ -150,9 +150,17 @@ class Bench:
              "-c", f"\\copy bare_orders FROM '{orders}' CSV HEADER"])
         copied = self.psql(None, "-At", "-c", "SELECT count(*) FROM bare_orders").stdout.strip()
         self.psql(None, "-c", "DROP TABLE bare_orders")
+        # The floor of any import into the product's table: the imported rows, already typed, written into
+        # an empty copy of it with its indexes (no parsing, no checks, no references to resolve).
+        self.psql(None, "-c", "CREATE TABLE floor_orders (LIKE probation_order INCLUDING ALL)")
+        floor_wall, _rss, _p = self.timed(
+            ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.db_url(),
+             "-c", "INSERT INTO floor_orders SELECT * FROM probation_order"])
+        self.psql(None, "-c", "DROP TABLE floor_orders")
         self.figures["import"] = {
             "orders": int(copied), "wall": wall, "seconds": seconds, "rss_mb": round(rss, 1),
             "copy_wall": copy_wall, "copy_rss_mb": round(copy_rss, 1), "all_kinds_wall": round(total, 2),
+            "floor_wall": floor_wall,
         }
         log(f"import: {self.figures['import']}")
 
@@ -270,6 +278,10 @@ class Bench:
                          f"({i['seconds']:.2f} s) | `\\copy` {i['copy_wall']:.2f} s "
                          f"| {ratio(i['wall'], i['copy_wall'])} ({ratio(i['seconds'], i['copy_wall'])}) "
                          f"| {import_goal} |")
+            if "floor_wall" in i:
+                lines.append(f"| floor: the same rows, typed, into an empty copy of the orders table with its "
+                             f"indexes (no parsing, checks or references) | {i['floor_wall']:.2f} s "
+                             f"| `\\copy` {i['copy_wall']:.2f} s | {ratio(i['floor_wall'], i['copy_wall'])} | — |")
             lines.append(f"| import orders: peak RSS | {i['rss_mb']:.0f} MB | psql `\\copy` client "
                          f"{i['copy_rss_mb']:.0f} MB | {ratio(i['rss_mb'], i['copy_rss_mb'])} | — |")
             lines.append(f"| import all six files: wall | {i['all_kinds_wall']:.2f} s | | | — |")
@@ -358,10 +370,16 @@ def machine():
             cpu = line.split(":", 1)[1].strip()
             break
     mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
-    pg = subprocess.run(["psql", "-X", "-At", f"{os.environ.get('BENCH_PG', DEFAULT_PG)}/postgres", "-c",
-                         "SHOW server_version"], capture_output=True, text=True).stdout.strip()
-    return (f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.0f} GB RAM, PostgreSQL {pg}, "
-            f"Python {platform.python_version()}")
+    pg = subprocess.run(["psql", "-X", "-At", "-F", "|", f"{os.environ.get('BENCH_PG', DEFAULT_PG)}/postgres", "-c",
+                         "SELECT current_setting('server_version'), current_setting('shared_buffers'), "
+                         "current_setting('max_wal_size'), current_setting('jit')"],
+                        capture_output=True, text=True).stdout.strip().split("|")
+    version = pg[0]
+    settings = f" (shared_buffers {pg[1]}, max_wal_size {pg[2]}, jit {pg[3]})" if len(pg) == 4 else ""
+    # The load average tells a quiet run from a shared one (other work on the machine skews every ratio).
+    load = Path("/proc/loadavg").read_text().split()[0]
+    return (f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.0f} GB RAM, PostgreSQL {version}{settings}, "
+            f"Python {platform.python_version()}; load average {load} when the section was written")
 
 
 def install_wrk():
@@ -427,6 +445,9 @@ def main(argv=None):
     parser.add_argument("--page-seconds", type=int, help="wrk duration per page (default 2 s small, 10 s else).")
     parser.add_argument("--note", action="append", default=[], help="A note for the RESULTS.md section.")
     parser.add_argument("--no-results", action="store_true", help="Do not append to bench/RESULTS.md.")
+    parser.add_argument("--skip", action="append", default=[], choices=["admin", "report", "pages"],
+                        help="Leave a step out (repeatable), e.g. while tuning the import; its figures read "
+                             "'not measured'.")
     args = parser.parse_args(argv)
     bench = Bench(args.scale, os.environ.get("BENCH_PG", DEFAULT_PG),
                   args.page_seconds or (2 if args.scale == "small" else 10))
@@ -434,6 +455,7 @@ def main(argv=None):
     started = time.perf_counter()
     steps = [bench.generate, bench.setup_database, bench.admin, bench.imports, bench.evaluation, bench.report,
              bench.pages]
+    steps = [step for step in steps if step.__name__ not in args.skip]
     if args.memory_flat:
         steps.append(bench.memory_flat)
     for step in steps:

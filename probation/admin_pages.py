@@ -23,7 +23,7 @@ from audit.enums import AuditAction
 from recruitment.admin_permissions import PredicatePermissionsMixin
 from recruitment.models import Campaign
 
-from . import board, permissions
+from . import board, metrics, permissions
 from .enums import LeaderStatus
 from .imports import KINDS, import_file
 from .models import Board, DataImport, Leader
@@ -139,8 +139,13 @@ def board_figures(campaign, *, now):
         leader.reason_text = reason_label(leader.closure_reason) if leader.closure_reason else ""
     counts = board.status_counts(campaign)
     month = board.current_basic_month(campaign, now)
-    basic = board.basic_at_risk(campaign, now=now)
-    checkpoint = board.checkpoint_at_risk(campaign, now=now)
+    try:
+        with metrics.waiting_at_most():
+            basic = board.basic_at_risk(campaign, now=now)
+            checkpoint = board.checkpoint_at_risk(campaign, now=now)
+        busy = False
+    except metrics.FiguresBusy:
+        basic, checkpoint, busy = [], [], True
     for row in basic + checkpoint:
         row.check = check_label(row.period)
         for figure in row.figures:
@@ -156,6 +161,7 @@ def board_figures(campaign, *, now):
         "month_label": check_label(month.code) if month else "",
         "basic_at_risk": basic,
         "checkpoint_at_risk": checkpoint,
+        "figures_busy": busy,
     }
 
 

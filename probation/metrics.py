@@ -5,8 +5,10 @@ Each function takes a queryset of leaders and runs ONE query for all of them, re
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -23,6 +25,37 @@ from django.db.models.functions import Coalesce
 
 from .enums import OrderStatus
 from .models import Activity, Enrollment, Merchant, MerchantExit, Order
+
+# How long a page waits for the figures' tables while a data import holds them (see ``waiting_at_most``).
+PAGE_WAIT_SECONDS = 2
+
+
+class FiguresBusy(Exception):
+    """A data import holds the orders or enrolments table: a first large import rebuilds their indexes."""
+
+
+@contextmanager
+def waiting_at_most(seconds=PAGE_WAIT_SECONDS):
+    """Read figures for a page: wait at most ``seconds`` for a table lock, then raise ``FiguresBusy``.
+
+    Plain imports never block readers (MVCC); only the index rebuild of a campaign's first large import
+    (``probation.imports.pgcopy``) locks the table for its transaction. A page should say so rather than
+    hang until the web server's timeout. Celery tasks wait: they must see the import's rows.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                           [f"{int(seconds * 1000)}ms"])
+            previous = cursor.fetchone()[0]
+            yield
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [previous])
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            raise FiguresBusy from error
+        raise
 
 
 def _count(queryset, group_by, counted="pk", distinct=False):

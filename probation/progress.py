@@ -180,9 +180,14 @@ def closure_rules(campaign):
 def leader_progress(leader, *, now):
     """The status page's view of ``leader``'s probation at ``now`` (see the module docstring)."""
     results = {result.code: result for result in leader.check_results.all()}
-    months = _basic_months(leader, results, now)
-    special = _special(leader, results, now)
+    try:
+        with metrics.waiting_at_most():
+            months = _basic_months(leader, results, now)
+            special = _special(leader, results, now)
+    except metrics.FiguresBusy:
+        months, special = [], None
     return {
+        "busy": special is None,
         "leader_account": leader.leader_account,
         "status": leader.status,
         "status_label": LeaderStatus(leader.status).label,
@@ -190,6 +195,6 @@ def leader_progress(leader, *, now):
         "closure_reason": reason_label(leader.closure_reason) if leader.closure_reason else "",
         "basic_months": months,
         "special": special,
-        "periods": _periods(months, special),
+        "periods": _periods(months, special) if special is not None else [],
         "closure_rules": closure_rules(leader.campaign),
     }

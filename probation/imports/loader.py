@@ -19,7 +19,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DataError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
@@ -129,16 +129,33 @@ def _import_by_copy(job, source, result):
     """The PostgreSQL path (``pgcopy``): fills ``result`` and returns True, or False to use the row path.
 
     Written optimistically: the rows SQL accepts are upserted at once; the rare other rows are checked
-    next, and any error (or a key twice in the file) rolls everything back.
+    next, and any error (or a key twice in the file) rolls everything back. The steps run with the fast
+    checks first; a value they let through that PostgreSQL cannot convert fails a statement, and the
+    steps run again with the exact checks (``job.precise()``) from a savepoint taken after the COPY.
     """
     with _binary(source) as stream:
         if not job.load(stream):
             return False
+    try:
+        with transaction.atomic():
+            _copy_steps(job, result)
+    except DataError:
+        job.precise()
+        with transaction.atomic():
+            _copy_steps(job, result)
+    if result.errors:
+        transaction.set_rollback(True)  # nothing of the file is kept (the temporary tables go too)
+    else:
+        job.drop()
+    return True
+
+
+def _copy_steps(job, result):
     rows = job.count_rows()
     new_only = job.campaign_is_empty()
     updated = 0 if new_only else job.count_existing(job.accepted)
     now = timezone.now()
-    written = job.apply(job.accepted, now, new_only=new_only)
+    written = job.apply(job.accepted, now, new_only=new_only, rebuild=new_only and job.rebuilds_indexes(rows))
     if written is None and new_only and not job.duplicates():  # a concurrent import wrote the campaign's rows
         updated = job.count_existing(job.accepted)
         written = job.apply(job.accepted, now)
@@ -149,10 +166,9 @@ def _import_by_copy(job, source, result):
             updated += job.count_existing(job.fixed)
             written += job.apply(job.fixed, now)
     if written == rows:
-        result.rows, result.updated, result.created = rows, updated, rows - updated
-        job.drop()
-        return True
-    # Bad rows, or a key twice in the file: list every bad row, write nothing (the temporary tables go too).
+        result.rows, result.updated, result.created, result.errors = rows, updated, rows - updated, []
+        return
+    # Bad rows, or a key twice in the file: list every bad row; the caller writes nothing.
     if flagged is None:
         flagged, errors, _fixed = job.check_rows()
     result.rows = job.count_good() + flagged
@@ -162,7 +178,6 @@ def _import_by_copy(job, source, result):
     ]
     result.errors.sort(key=lambda e: e.line)
     transaction.set_rollback(True)
-    return True
 
 
 def _match_header(kind, cells):

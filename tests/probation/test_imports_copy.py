@@ -4,13 +4,16 @@ On PostgreSQL a CSV goes through ``COPY`` and set-based checks; an XLSX always g
 validator. The same rows must give the same result: rows, counts, errors (line, column, reason), data.
 """
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from probation.imports import RowError, import_file
-from probation.models import MerchantExit, Order
+from probation.models import Merchant, MerchantExit, Order
+from tests.factories import CampaignFactory
 from tests.probation.factories import LeaderFactory, MerchantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("english")]
@@ -158,3 +161,120 @@ def test_a_file_copy_cannot_read_as_a_table_goes_through_the_row_path(campaign, 
 
     assert (result.ok, result.rows, result.created) == (True, 2, 2)
     assert list(Order.objects.order_by("order_id").values_list("order_id", flat=True)) == ["O1", "O2"]
+
+
+# --- the fast checks and their fallback; the index rebuild of a first large import ------------------
+
+FAST_SHAPE = "LIKE '____-__-__ __:__:__'"
+EXACT_TIME = "!~ '^(199[2-9]"
+
+
+def order_inserts(queries):
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT INTO probation_order")]
+
+
+def test_a_good_file_is_written_in_one_pass_with_the_fast_checks(campaign, references, tmp_path):
+    rows = [ORDER_HEADER, ["O1", "P01", "M1", "I1", "2024-05-25 10:00:00", "10.00", "paid", "2024-07-10 10:00:00"],
+            ["O2", "P01", "M1", "I1", "2024-05-25T10:00:00+08:00", "1", "paid", ""]]
+    csv_path, _xlsx = write_both(tmp_path, rows, "good")
+
+    with CaptureQueriesContext(connection) as queries:
+        result = import_file("orders", csv_path, campaign=campaign)
+
+    inserts = order_inserts(queries)
+    assert (result.ok, result.rows, result.created) == (True, 2, 2)
+    # One INSERT of the rows SQL accepted (fast checks), one of the row the validator converted (the offset).
+    assert len(inserts) == 2 and FAST_SHAPE in inserts[0] and EXACT_TIME not in inserts[0]
+    assert not any(EXACT_TIME in q["sql"] for q in queries.captured_queries)
+    assert list(Order.objects.order_by("order_id").values_list("order_id", "paid_at")) == [
+        ("O1", datetime(2024, 5, 25, 2, 0, tzinfo=UTC)), ("O2", datetime(2024, 5, 25, 2, 0, tzinfo=UTC)),
+    ]
+
+
+@pytest.mark.parametrize("value", ["2024-02-30 10:00:00", "2024-13-01 10:00:00", "2024-05-1x 10:00:00"])
+def test_a_time_the_fast_checks_cannot_cast_reruns_the_steps_with_the_exact_checks(
+    campaign, references, tmp_path, value
+):
+    rows = [ORDER_HEADER, ["O1", "P01", "M1", "I1", "2024-05-25 10:00:00", "10.00", "paid", ""],
+            ["O2", "P01", "M1", "I1", value, "10.00", "paid", ""]]
+
+    with CaptureQueriesContext(connection) as queries:
+        by_copy, used_copy, by_rows = import_both("orders", tmp_path, rows, campaign)
+
+    inserts = order_inserts(queries)
+    assert used_copy is True
+    assert FAST_SHAPE in inserts[0] and EXACT_TIME in inserts[1]  # the fast pass failed, the exact one ran
+    reason = f"not a time: {value} (expected e.g. 2024-05-12 09:00:00)"
+    assert by_copy.errors == by_rows.errors == [RowError(3, "paid_at", reason)]
+    assert (by_copy.rows, by_rows.rows) == (2, 2)
+    assert Order.objects.count() == 0
+
+
+def test_an_hour_24_is_no_time_on_the_fast_path_either(campaign, references, tmp_path):
+    """``24:00:00`` casts (to the next day), so only the round trip keeps it out of the fast path."""
+    rows = [ORDER_HEADER, ["O1", "P01", "M1", "I1", "2024-05-25 24:00:00", "10.00", "paid", ""]]
+
+    with CaptureQueriesContext(connection) as queries:
+        by_copy, _used, by_rows = import_both("orders", tmp_path, rows, campaign)
+
+    assert not any(EXACT_TIME in q["sql"] for q in queries.captured_queries)  # no fallback was needed
+    reason = "not a time: 2024-05-25 24:00:00 (expected e.g. 2024-05-12 09:00:00)"
+    assert by_copy.errors == by_rows.errors == [RowError(2, "paid_at", reason)]
+
+
+def many_orders(tmp_path, count, prefix="O"):
+    path = tmp_path / f"{prefix}{count}.csv"
+    lines = [",".join(ORDER_HEADER)]
+    lines += [f"{prefix}{n},P01,M1,I{n % 7},2024-05-25 10:00:00,{n % 100}.5,paid," for n in range(count)]
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
+def order_index_ddl(queries):
+    return [q["sql"].split(" ON ")[0] for q in queries.captured_queries
+            if q["sql"].startswith(("DROP INDEX", "CREATE INDEX")) and '"probation_order_' in q["sql"]]
+
+
+def secondary_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'probation_order' "
+                       "AND indexname IN ('probation_order_paid_idx', 'probation_order_merch_idx') ORDER BY 1")
+        return cursor.fetchall()
+
+
+def test_a_first_large_import_rebuilds_the_secondary_indexes_and_keeps_them(campaign, references, tmp_path):
+    from probation.imports import pgcopy
+
+    before = secondary_indexes()
+    with CaptureQueriesContext(connection) as queries:
+        result = import_file("orders", many_orders(tmp_path, pgcopy.REBUILD_INDEXES_FROM), campaign=campaign)
+
+    ddl = order_index_ddl(queries)
+    assert (result.ok, result.rows, result.created) == (True, 50_000, 50_000)
+    assert Order.objects.count() == 50_000
+    assert ddl == [
+        'DROP INDEX IF EXISTS "probation_order_paid_idx"', 'DROP INDEX IF EXISTS "probation_order_merch_idx"',
+        'CREATE INDEX "probation_order_paid_idx"', 'CREATE INDEX "probation_order_merch_idx"',
+    ]
+    assert len(before) == 2 and secondary_indexes() == before
+    assert any(q["sql"] == "ANALYZE probation_order" for q in queries.captured_queries)
+
+
+def test_a_smaller_import_or_a_fuller_table_keeps_the_indexes_in_place(campaign, references, tmp_path):
+    from probation.imports import pgcopy
+
+    threshold = pgcopy.REBUILD_INDEXES_FROM
+    with CaptureQueriesContext(connection) as small:  # one row short of the threshold, into an empty table
+        below = import_file("orders", many_orders(tmp_path, threshold - 1), campaign=campaign)
+    merchant = Merchant.objects.get(campaign=campaign, merchant_id="M1")
+    Order.objects.create(campaign=campaign, order_id="X", leader=merchant.leader, merchant=merchant, item_id="I",
+                         paid_at=datetime(2024, 5, 1, tzinfo=UTC), paid_amount=1, status="paid")
+    other = CampaignFactory(slug="next", is_current=False)
+    MerchantFactory(leader=LeaderFactory(campaign=other, leader_account="P01"), merchant_id="M1")
+    with CaptureQueriesContext(connection) as fuller:  # the threshold, into a table holding as many rows
+        same = import_file("orders", many_orders(tmp_path, threshold, "N"), campaign=other)
+
+    assert (below.ok, below.created, same.ok, same.created) == (True, threshold - 1, True, threshold)
+    assert order_index_ddl(small) == order_index_ddl(fuller) == []
+    assert Order.objects.count() == 2 * threshold
+
