@@ -3,12 +3,31 @@
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import Q
 
 from recruitment.validators import normalize_mobile
 
 
 class IdentifierBackend(ModelBackend):
+    def get_user(self, user_id):
+        """The logged-in user of a request (every page asks), read with a plain statement.
+
+        As ``ModelBackend.get_user``: ``None`` for an unknown or inactive user. A raw query because
+        compiling the ORM query cost more than running it (bench "pages").
+        """
+        User = get_user_model()
+        try:
+            pk = User._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
+        quote = connections[router.db_for_read(User)].ops.quote_name
+        sql = f"SELECT * FROM {quote(User._meta.db_table)} WHERE {quote(User._meta.pk.column)} = %s"
+        users = list(User._default_manager.raw(sql, [pk]))
+        user = users[0] if users else None
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None

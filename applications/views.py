@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from notifications.models import Channel, Notification
 from probation.progress import leader_progress
-from recruitment.context_processors import get_current_campaign
+from recruitment.context_processors import get_current_campaign, remember_current_campaign
 from reviews import filing
 from reviews.forms import FilingForm
 
@@ -29,14 +29,19 @@ from .uploads import MAX_ATTACHMENTS, size_limit_mb
 
 
 def _my_application(request):
-    campaign = get_current_campaign(request)
-    return campaign, services.application_of(request.user, campaign)
+    """(current campaign, the user's application in it or ``None``): one query when the application exists."""
+    application = services.application_in_current_campaign(request.user)
+    if application is not None:
+        remember_current_campaign(request, application.campaign)
+        return application.campaign, application
+    return get_current_campaign(request), None
 
 
 def _followed_application(request):
     """(campaign, application) for the status page and its actions; see services.followed_application."""
-    current = get_current_campaign(request)
-    application = services.followed_application(request.user, current)
+    current, application = _my_application(request)
+    if application is None:
+        application = services.latest_application(request.user)
     campaign = application.campaign if application else current
     return campaign, application
 

@@ -24,7 +24,7 @@ from django.test import Client  # noqa: E402
 
 from bench.django_steps import page_session  # noqa: E402
 
-PAGES = ["/bench/minimal/", "/", "/apply/", "/status/"]
+PAGES = ["/bench/minimal/", "/bench/minimal-user/", "/", "/apply/", "/status/"]
 
 
 class Recorder:

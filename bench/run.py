@@ -15,7 +15,8 @@ when missing). Steps:
 2. evaluation: ``evaluate_probation --as-of 2024-09-01T00:00:00+08:00`` vs bench/baseline_verdicts.sql;
    the report must agree with the SQL leader by leader.
 3. report: ``probation_report``.
-4. pages: ``/``, ``/apply/``, ``/status/`` (logged in) vs ``/bench/minimal/`` under gunicorn, loaded by wrk.
+4. pages: ``/``, ``/apply/``, ``/status/`` (logged in) vs ``/bench/minimal/`` under gunicorn, loaded by wrk;
+   ``/bench/minimal-user/`` (the minimal view plus the session and user reads) shows the floor of a logged-in page.
 5. admin: queries and time of two changelists at 10 and 10,000 rows.
 """
 
@@ -43,7 +44,8 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 STEPS = str(BENCH / "django_steps.py")
 AS_OF = "2024-09-01T00:00:00+08:00"
 REFERENCE_KINDS = ["leaders", "merchants", "merchant_exits", "activities", "enrollments"]
-PAGES = ["/bench/minimal/", "/", "/apply/", "/status/"]
+PAGES = ["/bench/minimal/", "/bench/minimal-user/", "/", "/apply/", "/status/"]
+FLOOR_PAGE = "/bench/minimal-user/"
 FLAT_ORDERS = 4_000_000
 
 sys.path.insert(0, str(BENCH))
@@ -320,6 +322,12 @@ class Bench:
                 if page == "/bench/minimal/":
                     lines.append(f"| page `{page}` (HTTP {p['status']}) | {p['rps']:.0f} req/s, "
                                  f"p50 {p['p50_ms']:.1f} ms, p99 {p['p99_ms']:.1f} ms | (the baseline) | | — |")
+                    continue
+                if page == FLOOR_PAGE:
+                    lines.append(f"| floor of a logged-in page `{page}` (session + user reads only; HTTP "
+                                 f"{p['status']}) | {p['rps']:.0f} req/s, p50 {p['p50_ms']:.1f} ms, p99 "
+                                 f"{p['p99_ms']:.1f} ms | minimal {base['rps']:.0f} req/s "
+                                 f"| {ratio(p['rps'], base['rps'])} | — |")
                     continue
                 lines.append(
                     f"| page `{page}` (HTTP {p['status']}) | {p['rps']:.0f} req/s, p50 {p['p50_ms']:.1f} ms, "

@@ -11,4 +11,14 @@ def minimal(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/minimal/", minimal, name="bench-minimal"), *project_urlpatterns]
+def minimal_user(request):
+    """The floor of any logged-in page: ``minimal`` plus the session and user reads (no template, no query of
+    its own). Not a baseline of the goal; it shows how much of a page's cost authentication alone takes."""
+    return HttpResponse(request.user.get_username(), content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/minimal/", minimal, name="bench-minimal"),
+    path("bench/minimal-user/", minimal_user, name="bench-minimal-user"),
+    *project_urlpatterns,
+]

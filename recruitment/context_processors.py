@@ -10,6 +10,11 @@ def get_current_campaign(request):
     return getattr(request, _CACHE_ATTR)
 
 
+def remember_current_campaign(request, campaign):
+    """Record ``campaign`` as the request's current campaign when a view already fetched it (no query)."""
+    setattr(request, _CACHE_ATTR, campaign)
+
+
 def current_campaign(request):
     """The campaign open for applications, for the navigation bar and the footer."""
     return {"current_campaign": get_current_campaign(request)}

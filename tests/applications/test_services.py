@@ -1,12 +1,14 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.db import IntegrityError, transaction
 
 from applications import services
 from applications.enums import ApplicationStatus
 from applications.models import Application, StatusChange
+from recruitment.models import Campaign
 from recruitment.timeutils import beijing
 from tests.factories import ApplicationFactory, CampaignFactory, UserFactory
 
@@ -234,3 +236,41 @@ def test_transition_not_in_the_table_changes_nothing(draft):
     draft.refresh_from_db()
     assert draft.status == ApplicationStatus.DRAFT
     assert transitions(draft) == []
+
+
+# --- Finding the applicant's application (the pages' first query) ----------------------------------
+
+
+def test_application_in_current_campaign_comes_with_its_campaign_in_one_query(
+    campaign, draft, applicant, django_assert_num_queries
+):
+    with django_assert_num_queries(1):
+        found = services.application_in_current_campaign(applicant)
+        campaign_name = found.campaign.name
+
+    assert (found, campaign_name) == (draft, campaign.name)
+
+
+def test_application_in_current_campaign_ignores_an_application_in_another_campaign(campaign, draft, applicant):
+    Campaign.objects.update(is_current=False)
+    CampaignFactory(slug="nx3", is_current=True)
+
+    assert services.application_in_current_campaign(applicant) is None
+    assert services.latest_application(applicant) == draft
+
+
+def test_application_in_current_campaign_is_none_for_another_user_or_anonymous(campaign, draft, other_applicant):
+    assert services.application_in_current_campaign(other_applicant) is None
+    assert services.application_in_current_campaign(AnonymousUser()) is None
+    assert services.latest_application(AnonymousUser()) is None
+
+
+def test_followed_application_prefers_the_current_campaign_then_the_latest(campaign, draft, applicant):
+    Campaign.objects.update(is_current=False)
+    next_campaign = CampaignFactory(slug="nx3", is_current=True)
+
+    before = services.followed_application(applicant, next_campaign)
+    current = ApplicationFactory(campaign=next_campaign, applicant=applicant)
+    after = services.followed_application(applicant, next_campaign)
+
+    assert (before, after) == (draft, current)

@@ -68,3 +68,26 @@ def test_status_follows_the_leader_when_a_new_campaign_is_current(client, select
     assert 'id="probation"' in html
     assert overview.status_code == 200
     assert application.company_name in overview.content.decode()
+
+
+def test_status_keeps_the_current_campaign_apart_from_the_followed_one(client, selected_leader):
+    application, _leader = selected_leader
+    Campaign.objects.update(is_current=False)
+    next_campaign = CampaignFactory(slug="nx3", name="纳新 3.0", is_current=True)
+    client.force_login(application.applicant)
+
+    response = client.get("/status/")
+
+    assert (response.context["campaign"], response.context["current_campaign"]) == (
+        application.campaign, next_campaign,
+    )
+
+
+def test_status_takes_the_current_campaign_from_the_application_in_it(client, campaign, applicant, draft):
+    client.force_login(applicant)
+
+    response = client.get("/status/")
+
+    assert response.context["application"] == draft
+    assert response.context["campaign"] is response.context["current_campaign"]
+    assert response.context["current_campaign"] == campaign
