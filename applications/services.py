@@ -122,13 +122,13 @@ def latest_application(user):
     return Application.objects.select_related("campaign").filter(applicant=user).order_by("-created_at").first()
 
 
-def followed_application(user, current_campaign):
+def followed_application(user):
     """The application the status page follows: the one in the current campaign, else the latest.
 
     A leader selected in an earlier campaign keeps following its probation after the next campaign
     opens, until it starts an application there.
     """
-    return application_of(user, current_campaign) or latest_application(user)
+    return application_in_current_campaign(user) or latest_application(user)
 
 
 def start_application(user, *, campaign, now=None):

@@ -39,11 +39,12 @@ def _my_application(request):
 
 def _followed_application(request):
     """(campaign, application) for the status page and its actions; see services.followed_application."""
-    current, application = _my_application(request)
+    application = services.followed_application(request.user)
     if application is None:
-        application = services.latest_application(request.user)
-    campaign = application.campaign if application else current
-    return campaign, application
+        return get_current_campaign(request), None
+    if application.campaign.is_current:
+        remember_current_campaign(request, application.campaign)
+    return application.campaign, application
 
 
 def _locked(request, application, message=None):

@@ -269,8 +269,8 @@ def test_followed_application_prefers_the_current_campaign_then_the_latest(campa
     Campaign.objects.update(is_current=False)
     next_campaign = CampaignFactory(slug="nx3", is_current=True)
 
-    before = services.followed_application(applicant, next_campaign)
+    before = services.followed_application(applicant)
     current = ApplicationFactory(campaign=next_campaign, applicant=applicant)
-    after = services.followed_application(applicant, next_campaign)
+    after = services.followed_application(applicant)
 
     assert (before, after) == (draft, current)
