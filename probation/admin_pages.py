@@ -2,20 +2,20 @@
 
 They hang off two proxy models (``Board``, ``DataImport``) so that they sit in the admin index, and
 ask the predicates of ``probation.permissions``; the work is done by the same functions as the
-commands and the scheduled job (``import_file``, ``evaluate_due_checks``, ``report_rows``).
+commands and the scheduled job (``import_file``, ``probation.decisions``, ``report_rows``). The board's
+decision pages (data mark, preview, recheck) are ``probation.admin_decisions``.
 """
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import CSV, XLSX
 
 from audit import services as audit
@@ -23,22 +23,13 @@ from audit.enums import AuditAction
 from recruitment.admin_permissions import PredicatePermissionsMixin
 from recruitment.models import Campaign
 
-from . import board, metrics, permissions
+from . import admin_decisions, board, datamark, metrics, permissions
 from .enums import LeaderStatus
 from .imports import KINDS, import_file
 from .models import Board, DataImport, Leader
 from .resources import ProbationReportResource
-from .services import evaluate_due_checks
-from .wording import check_label, metric_label, reason_label
+from .wording import KIND_LABELS, check_label, metric_label, reason_label
 
-KIND_LABELS = {
-    "leaders": gettext_lazy("Leaders (roster of accounts in probation)"),
-    "merchants": gettext_lazy("Merchants (Taobaoke opening, introducing leader)"),
-    "merchant_exits": gettext_lazy("Merchant exits from Taobaoke"),
-    "activities": gettext_lazy("Promotion activities"),
-    "enrollments": gettext_lazy("Enrolments (items approved into activities)"),
-    "orders": gettext_lazy("Orders (sub-orders with payment and settlement)"),
-}
 EXPORT_FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 
@@ -73,8 +64,14 @@ class BoardAdmin(PageAdmin):
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
+
+        def page(view):
+            return wrap(lambda request, *args, **kwargs: view(self, request, *args, **kwargs))
+
         return [
-            path("reevaluate/", wrap(self.reevaluate_view), name="probation_board_reevaluate"),
+            path("data/", page(admin_decisions.data_view), name="probation_board_data"),
+            path("preview/", page(admin_decisions.preview_view), name="probation_board_preview"),
+            path("recheck/", page(admin_decisions.recheck_view), name="probation_board_recheck"),
             path("report/", wrap(self.report_view), name="probation_board_report"),
             *super().get_urls(),
         ]
@@ -86,16 +83,11 @@ class BoardAdmin(PageAdmin):
         now = timezone.now()
         context = self.context(request, title=_("Probation board"), campaign=campaign, now=now,
                                campaigns=Campaign.objects.order_by("-probation_starts_on"),
-                               can_reevaluate=permissions.can_reevaluate(request.user),
+                               can_decide=permissions.can_decide(request.user),
                                can_import=permissions.can_import_probation_data(request.user))
         if campaign is not None:
             context.update(board_figures(campaign, now=now))
         return TemplateResponse(request, "admin/probation/board.html", context)
-
-    def reevaluate_view(self, request):
-        if not permissions.can_reevaluate(request.user):
-            raise PermissionDenied
-        return _reevaluate(request)
 
     def report_view(self, request):
         """The DATA.md report of ``?campaign=`` as CSV (UTF-8 with BOM, for Excel) or XLSX (``?format=``)."""
@@ -120,23 +112,12 @@ class BoardAdmin(PageAdmin):
         return response
 
 
-@require_POST
-def _reevaluate(request):
-    campaign = get_object_or_404(Campaign, slug=request.POST.get("campaign", ""))
-    as_of = timezone.now()
-    summary = evaluate_due_checks(campaign, as_of=as_of)
-    audit.record(AuditAction.REEVALUATE, actor=request.user, campaign=campaign, as_of=as_of.isoformat(),
-                 summary=[str(line) for line in summary.lines()])
-    for line in summary.lines():
-        messages.info(request, line)
-    return HttpResponseRedirect(f"{reverse('admin:probation_board_changelist')}?campaign={campaign.slug}")
-
-
 def board_figures(campaign, *, now):
     """Everything the board shows for ``campaign`` at ``now``: counts and lists by status, who is at risk."""
     leaders = list(Leader.objects.filter(campaign=campaign).order_by("leader_account"))
     for leader in leaders:
         leader.reason_text = reason_label(leader.closure_reason) if leader.closure_reason else ""
+        leader.stale_text = reason_label(leader.stale_checks) if leader.stale_checks else ""
     counts = board.status_counts(campaign)
     month = board.current_basic_month(campaign, now)
     try:
@@ -151,6 +132,8 @@ def board_figures(campaign, *, now):
         for figure in row.figures:
             figure.label = metric_label(figure.name) if figure.name != "new_merchants" else _("new merchants")
     return {
+        "waiting": datamark.waiting_checks(campaign, now=now),
+        "stale": [leader for leader in leaders if leader.stale_checks],
         "statuses": [
             {"value": status, "label": label, "count": counts[status],
              "leaders": [leader for leader in leaders if leader.status == status]}
@@ -193,7 +176,8 @@ class DataImportAdmin(PageAdmin):
             if form.is_valid():
                 data = form.cleaned_data
                 try:
-                    result = import_file(data["kind"], data["file"].file, campaign=data["campaign"])
+                    result = import_file(data["kind"], data["file"].file, campaign=data["campaign"],
+                                         file_name=data["file"].name)
                 except Exception as error:  # an unreadable file (e.g. a broken XLSX): nothing was written
                     form.add_error("file", _("The file cannot be read: %(error)s") % {"error": error})
                     audit.record(AuditAction.DATA_IMPORT, actor=request.user, campaign=data["campaign"],

@@ -1,12 +1,26 @@
 """Which campaign a probation command works on (``--campaign SLUG``)."""
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 
 from recruitment.models import Campaign
+from recruitment.timeutils import BEIJING
 
 
 class CampaignChoiceError(Exception):
     pass
+
+
+def parse_instant(value, *, option):
+    """An instant typed on the command line: ISO 8601 or ``YYYY-MM-DD HH:MM:SS``; no offset means Beijing time."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise CampaignChoiceError(
+            _("%(option)s: not a time: %(value)s (e.g. 2024-06-01T00:00:00+08:00)") % {"option": option, "value": value}
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=BEIJING)
 
 
 def resolve_campaign(slug=None):

@@ -4,7 +4,8 @@ It writes, idempotently, a roster of leaders and the alliance exports they are j
 campaign whose probation is under way some leaders pass and some fail each check. The rows go through
 ``import_file`` (generated in-memory CSVs, the operators' own path), so re-running updates the same
 keys and never duplicates. Only rows dated up to ``now`` are written: the data grows as the demo
-calendar advances. The checks already due are then evaluated, as the scheduled job would.
+calendar advances. The data is then marked complete through yesterday and the checks that allows are
+decided, as the scheduled job would.
 
 Profiles (account: what happens):
 - ``demo_tz01`` passes everything (6 new merchants, 4 qualifying) and gets the company's reward;
@@ -25,12 +26,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from recruitment import timeutils
 from recruitment.validators import credit_code_check_char
 
+from . import datamark
 from .enums import ViolationKind
 from .imports import import_file
 from .models import Leader, Violation
-from .services import evaluate_due_checks, record_violation
+from .services import evaluate_scheduled, record_violation
 
 TIME = "%Y-%m-%d %H:%M:%S"
 PASS = "pass"
@@ -169,8 +172,15 @@ def seed_probation(campaign, *, now=None):
             if not result.ok:  # a bug of this module, not of the data: fail loudly
                 raise RuntimeError(f"demo {kind}: {[str(e) for e in result.errors[:5]]}")
             results[kind] = result
-        evaluate_due_checks(campaign, as_of=now)
+        # Operations confirmed the data through yesterday: the scheduled path decides what that allows, and a
+        # check that fell due today shows as waiting for its data.
+        mark = timeutils.start_of_day(timezone.localtime(now).date())
+        if campaign.data_complete_until is None or campaign.data_complete_until < mark:
+            datamark.move_data_mark(campaign, to=mark, actor=None, now=now)
+            campaign.refresh_from_db()
+        evaluate_scheduled(campaign, now=now)
         violator = Leader.objects.get(campaign=campaign, leader_account=VIOLATOR)
         if not Violation.objects.filter(leader=violator).exists() and now >= campaign.activity_starts_at:
-            record_violation(violator, kind=ViolationKind.FAKE_ORDERS, note="演示数据：活动期间发现刷单", actor=None)
+            record_violation(violator, kind=ViolationKind.FAKE_ORDERS, note="演示数据：活动期间发现刷单", actor=None,
+                             close_permission=True)
     return results

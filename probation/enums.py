@@ -10,11 +10,14 @@ class LeaderStatus(models.TextChoices):
     RETAINED = "retained", _("retained")
 
 
-# from-status -> the statuses it may move to. A retained leader can still be closed for a violation.
+# from-status -> the statuses it may move to (``probation.decisions`` applies them). A retained leader can
+# still be closed for a violation. A closed leader is reinstated (to probation, or retained after probation
+# end) when a recheck finds its checks now pass or the violation that closed it is withdrawn, and "closed
+# again" when a recheck moves its closure to another instant or other checks.
 LEADER_TRANSITIONS = {
     LeaderStatus.PROBATION: {LeaderStatus.CLOSED, LeaderStatus.RETAINED},
-    LeaderStatus.RETAINED: {LeaderStatus.CLOSED},
-    LeaderStatus.CLOSED: set(),
+    LeaderStatus.RETAINED: {LeaderStatus.CLOSED, LeaderStatus.PROBATION},
+    LeaderStatus.CLOSED: {LeaderStatus.CLOSED, LeaderStatus.PROBATION, LeaderStatus.RETAINED},
 }
 
 

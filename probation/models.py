@@ -15,6 +15,12 @@ from recruitment.models import Campaign
 from .enums import LeaderStatus, OrderStatus, ViolationKind
 
 
+class ViolationQuerySet(models.QuerySet):
+    def standing(self):
+        """Violations that count: recorded and not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Leader(models.Model):
     """An alliance account holding leader permission (招商团长权限) in probation for one campaign."""
 
@@ -37,6 +43,11 @@ class Leader(models.Model):
         verbose_name=_("application"),
     )
     imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
+    stale_checks = models.CharField(
+        _("verdicts that today's data would change"), max_length=255, blank=True, default="", db_default="",
+        editable=False,
+        help_text=_("Check codes whose stored verdict disagrees with the data now on hand (数据已变化，待复核)."),
+    )
 
     class Meta:
         verbose_name = _("leader")
@@ -235,16 +246,30 @@ class CheckResult(models.Model):
 
 
 class Violation(models.Model):
-    """A violation recorded by staff: it closes the permission and voids the reward."""
+    """A violation recorded by staff (SPEC §4): it always voids reward eligibility; closing the permission
+    for it is a separate choice (``closes_permission``) of the campaign admin. A violation recorded by
+    mistake is withdrawn (never deleted): it then counts for nothing, and a closure it caused is undone."""
 
-    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="violations")
+    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="violations", verbose_name=_("leader"))
     kind = models.CharField(_("kind"), max_length=20, choices=ViolationKind.choices)
     note = models.TextField(_("note"), blank=True)
+    closes_permission = models.BooleanField(
+        _("permission closed for it"), default=False,
+        help_text=_("The permission closes at the time the violation is recorded."),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        editable=False, verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.CharField(_("reason for the withdrawal"), max_length=255, blank=True, editable=False)
+
+    objects = ViolationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("violation")
@@ -253,6 +278,31 @@ class Violation(models.Model):
 
     def __str__(self):
         return f"{self.leader} {self.get_kind_display()}"
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
+
+
+class ImportRecord(models.Model):
+    """One successful import of an alliance export (what the data-mark step lists per kind)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign"))
+    kind = models.CharField(_("kind of data"), max_length=20)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("rows"))
+    created = models.PositiveIntegerField(_("created"))
+    updated = models.PositiveIntegerField(_("updated"))
+    imported_at = models.DateTimeField(_("imported at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("data import record")
+        verbose_name_plural = _("data import records")
+        ordering = ["campaign", "kind", "-imported_at"]
+        indexes = [models.Index(fields=["campaign", "kind", "imported_at"], name="probation_import_latest_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.imported_at:%Y-%m-%d %H:%M:%S}"
 
 
 class Board(Leader):

@@ -33,19 +33,46 @@ def _notify(leader, *, event, template, context):
     return notify(event=event, recipient=recipient, template=template, context=context, application=application)
 
 
-def notify_closed(leader):
-    """The permission of ``leader`` was closed (its ``closed_at`` and ``closure_reason`` are set)."""
+def notify_closed(leader, *, event=None, revised=False):
+    """The permission of ``leader`` was closed (its ``closed_at`` and ``closure_reason`` are set).
+
+    ``revised``: it was closed already and a recheck moved the closure to another instant or other checks.
+    """
     return _notify(
         leader,
-        event=f"probation_closed:{leader.pk}",
+        event=event or f"probation_closed:{leader.pk}",
         template="probation_closed",
         context={
             "closed_at": timezone.localtime(leader.closed_at),
             "reasons": [check_label(code) for code in leader.closure_reason.split(";") if code],
             "reason_text": reason_label(leader.closure_reason),
             "is_violation": leader.closure_reason.startswith("violation:"),
+            "revised": revised,
         },
     )
+
+
+def notify_change(leader, kind, *, sequence, cause, previous):
+    """Tell the leader its net transition once (``probation.decisions``); ``sequence`` counts the leader's
+    transitions into the same status, so a second closure after a reinstatement is told too."""
+    if kind in {"close", "reclose"}:
+        event = f"probation_closed:{leader.pk}" if sequence == 1 else f"probation_closed:{leader.pk}:{sequence}"
+        return notify_closed(leader, event=event, revised=kind == "reclose")
+    if kind == "reinstate":
+        return _notify(
+            leader,
+            event=f"probation_reinstated:{leader.pk}:{sequence}",
+            template="probation_reinstated",
+            context={
+                "retained": leader.status == "retained",
+                "withdrawal": cause == "withdrawal",
+                "previous_closed_at": timezone.localtime(previous.closed_at) if previous.closed_at else None,
+                "previous_reason": reason_label(previous.reason),
+            },
+        )
+    if kind == "retain":
+        return _notify(leader, event=f"probation_retained:{leader.pk}", template="probation_retained", context={})
+    return []
 
 
 def notify_violation(leader, violation):

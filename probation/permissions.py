@@ -2,7 +2,8 @@
 
 Each asks a model permission that a staff role grants (``reviews.roles``); superusers pass every check.
 The operations role needs ``view_leader``, ``view_checkresult``, ``view_violation``, ``add_violation``
-and ``add_dataimport``; the campaign admin in addition ``add_checkresult`` (re-evaluate).
+and ``add_dataimport``; the campaign admin in addition ``add_checkresult`` (decide: the data mark, decisions,
+rechecks, violation closures and withdrawals).
 """
 
 VIEW_PERMISSION = "probation.view_leader"
@@ -30,6 +31,16 @@ def can_record_violation(user):
     return _staff(user) and user.has_perm(VIOLATION_PERMISSION)
 
 
-def can_reevaluate(user):
-    """Run the evaluation of due checks now (what the scheduled job does every minute)."""
+def can_decide(user):
+    """The campaign admin's decisions: move the data mark, decide due checks from the preview, recheck and
+    reinstate, close a permission for a violation, withdraw a violation. Operations prepare them (import,
+    preview) but do not take them."""
     return _staff(user) and user.has_perm(REEVALUATE_PERMISSION)
+
+
+def can_preview(user):
+    """See what a decision or a recheck would do (writes nothing): whoever sees the board."""
+    return can_view_probation(user)
+
+
+can_reevaluate = can_decide

@@ -7,8 +7,9 @@ stored ``CheckResult`` rows: a month already judged shows the figures that decid
 States of a check:
 - ``passed`` / ``failed``: judged (a ``CheckResult`` exists);
 - ``in_progress``: its window is running;
-- ``awaiting``: its window is over and the verdict is still to come (the job runs every minute; the
-  special check's total and qualifying counts wait for settlement until the final result date);
+- ``awaiting``: its window is over and the verdict is still to come: the result is being confirmed (staff
+  decide once the alliance's data for the period is marked complete; the special check's total and
+  qualifying counts also wait for settlement until the final result date);
 - ``upcoming``: its window has not started;
 - ``not_applicable``: due before the permission was granted, or after the permission was closed.
 """
@@ -148,6 +149,15 @@ def _periods(months, special):
     return periods
 
 
+def _confirming(months, special):
+    """The checks past their due time whose result is still being confirmed (the data is not yet marked
+    complete, or the scheduled job is about to decide): the leader's page says so rather than nothing."""
+    labels = [check_label(m["code"]) for m in months if m["state"] == AWAITING]
+    labels += [check_label(special[key]["code"]) for key in ("checkpoint", "total", "qualifying")
+               if special[key]["state"] == AWAITING]
+    return labels
+
+
 def closure_rules(campaign):
     """What closes the permission, in plain words, with this campaign's dates and thresholds."""
     months = "、".join(f"{m.month:%Y-%m}" for m in campaign.basic_months.order_by("month"))
@@ -196,5 +206,6 @@ def leader_progress(leader, *, now):
         "basic_months": months,
         "special": special,
         "periods": _periods(months, special) if special is not None else [],
+        "confirming": _confirming(months, special) if special is not None else [],
         "closure_rules": closure_rules(leader.campaign),
     }

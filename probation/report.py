@@ -7,7 +7,7 @@ from recruitment.timeutils import BEIJING
 from . import metrics
 from .checks import check_definitions
 from .enums import LeaderStatus
-from .models import CheckResult, Leader
+from .models import CheckResult, Leader, Violation
 
 REPORT_COLUMNS = [
     "leader_account",
@@ -38,7 +38,9 @@ def report_rows(campaign):
     failed_results = CheckResult.objects.filter(leader__campaign=campaign, passed=False)
     for pk, code in failed_results.values_list("leader_id", "code"):
         failed.setdefault(pk, []).append(code)
-    with_violation = set(leaders.filter(violations__isnull=False).values_list("pk", flat=True))
+    with_violation = set(
+        Violation.objects.standing().filter(leader__campaign=campaign).values_list("leader_id", flat=True)
+    )
     rows = []
     for leader in sorted(leaders, key=lambda leader: leader.leader_account):
         codes = sorted(failed.get(leader.pk, []), key=lambda code: (order.get(code, len(order)), code))

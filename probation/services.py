@@ -1,14 +1,10 @@
-"""Probation domain operations: leader transitions, violations and the evaluation of due checks.
+"""Probation domain operations: deciding due checks, violations, reminders.
 
-Admin actions, the Celery task and the management commands call these functions; nothing else
-changes a leader's status.
+Admin actions, the Celery tasks and the management commands call these functions; a leader's status
+changes only through ``probation.decisions`` (one engine for deciding, rechecking and violations).
 """
 
 import logging
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import groupby
 
 from django.db import transaction
 from django.db.models import Q
@@ -17,68 +13,74 @@ from django.utils.translation import gettext as _
 
 from recruitment.models import Campaign
 
-from . import board, notices
-from .checks import check_definitions
-from .enums import LEADER_TRANSITIONS, LeaderStatus
-from .models import CheckResult, Leader, LeaderStatusChange, Violation
+from . import board, decisions, notices
+from .enums import LeaderStatus
+from .models import Leader, Violation
 
 logger = logging.getLogger(__name__)
 
 
-class InvalidLeaderTransition(Exception):
+class ViolationRefused(Exception):
     pass
 
 
-def _transition(leader, to_status, *, at, reason, actor=None):
-    """Move ``leader`` to ``to_status`` effective ``at``, under a row lock, with its audit row."""
-    leader = Leader.objects.select_for_update().get(pk=leader.pk)
-    from_status = leader.status
-    if to_status not in LEADER_TRANSITIONS[LeaderStatus(from_status)]:
-        raise InvalidLeaderTransition(
-            _("A leader cannot go from %(from)s to %(to)s.") % {"from": from_status, "to": to_status}
-        )
-    leader.status = to_status
-    update_fields = ["status"]
-    if to_status == LeaderStatus.CLOSED:
-        leader.closed_at, leader.closure_reason = at, reason[:255]
-        update_fields += ["closed_at", "closure_reason"]
-    leader.save(update_fields=update_fields)
-    LeaderStatusChange.objects.create(
-        leader=leader, from_status=from_status, to_status=to_status, effective_at=at, reason=reason[:255],
-        actor=actor,
-    )
-    return leader
+def evaluate_due_checks(campaign, *, as_of, dry_run=False, recheck=False, actor=None):
+    """Decide every check of ``campaign`` due at or before ``as_of`` (the operator's assertion that the data
+    is complete up to then; see ``probation.decisions``). With ``dry_run`` nothing is written and no one is
+    told: the returned ``Plan`` says what would happen. Refuses an instant in the future."""
+    if dry_run:
+        decisions.refuse_future(as_of, timezone.now())
+        return decisions.plan(campaign, up_to=as_of, recheck=recheck)
+    return decisions.decide(campaign, up_to=as_of, recheck=recheck, actor=actor, cause="recheck" if recheck else
+                            "decide")
+
+
+def evaluate_scheduled(campaign, *, now, dry_run=False, recheck=False, actor=None):
+    """What the scheduled job does for one campaign: decide up to min(now, data mark). Without a mark
+    nothing is decided (a recheck still replays what is decided); the returned plan says why."""
+    up_to = decisions.scheduled_instant(campaign, now)
+    if dry_run:
+        result = decisions.plan(campaign, up_to=up_to, recheck=recheck)
+    else:
+        result = decisions.decide(campaign, up_to=up_to, recheck=recheck, actor=actor,
+                                  cause="recheck" if recheck else "decide")
+    if up_to is None and not result.note:
+        result.note = "no data mark: nothing is decided until staff mark the data complete (mark_data_complete)"
+    return result
 
 
 @transaction.atomic
-def close_permission(leader, *, at, reason, actor=None):
-    """Close the leader's permission (关闭权限) effective ``at``; ``reason`` is e.g. the failed check codes.
-
-    The leader is told in the same transaction (``probation_closed:<id>``, once; sent after commit).
-    The account is then barred from this round: the round-2 risk rule asks ``closed_in_campaign``.
-    """
-    leader = _transition(leader, LeaderStatus.CLOSED, at=at, reason=reason, actor=actor)
-    notices.notify_closed(leader)
-    return leader
-
-
-@transaction.atomic
-def retain(leader, *, at, actor=None):
-    """转正: the leader passed every check with no violation."""
-    return _transition(leader, LeaderStatus.RETAINED, at=at, reason="all checks passed", actor=actor)
-
-
-@transaction.atomic
-def record_violation(leader, *, kind, note, actor):
-    """Record a violation: the leader loses reward eligibility and the permission closes now."""
+def record_violation(leader, *, kind, note, actor, close_permission=False):
+    """Record a violation: the leader loses reward eligibility; with ``close_permission`` (the campaign
+    admin's explicit choice) the permission also closes now. A leader closed already, or kept open, is
+    told of the violation; a closure is told as a closure. Returns the violation."""
     now = timezone.now()
     leader = Leader.objects.select_for_update().get(pk=leader.pk)
-    violation = Violation.objects.create(leader=leader, kind=kind, note=note, recorded_by=actor, recorded_at=now)
-    if leader.status != LeaderStatus.CLOSED:
-        close_permission(leader, at=now, reason=f"violation:{kind}", actor=actor)  # tells the leader
-    else:
-        notices.notify_violation(leader, violation)  # closed already: the message is the void reward
+    violation = Violation.objects.create(leader=leader, kind=kind, note=note, recorded_by=actor, recorded_at=now,
+                                         closes_permission=close_permission)
+    result = decisions.decide(leader.campaign, up_to=None, leader_ids=[leader.pk], actor=actor, cause="violation",
+                              note=f"violation:{kind}")
+    if not result.changes:
+        notices.notify_violation(leader, violation)  # no closure to tell: the message is the void reward
     return violation
+
+
+@transaction.atomic
+def withdraw_violation(violation, *, reason, actor):
+    """Withdraw a violation recorded by mistake (the campaign admin, with a reason): it no longer voids the
+    reward, and a closure it caused is undone as a reinstatement; the checks then decide as usual (what is
+    decided already is judged for the leader now). Returns the applied plan."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ViolationRefused(_("Say why the violation is withdrawn."))
+    violation = Violation.objects.select_for_update().select_related("leader__campaign").get(pk=violation.pk)
+    if violation.withdrawn_at is not None:
+        raise ViolationRefused(_("This violation was withdrawn already."))
+    violation.withdrawn_at, violation.withdrawn_by, violation.withdrawal_reason = timezone.now(), actor, reason[:255]
+    violation.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    leader = violation.leader
+    return decisions.decide(leader.campaign, up_to=None, leader_ids=[leader.pk], actor=actor, cause="withdrawal",
+                            note=reason[:200])
 
 
 def closed_in_campaign(campaign, *, leader_account="", credit_code=""):
@@ -90,110 +92,16 @@ def closed_in_campaign(campaign, *, leader_account="", credit_code=""):
     return Leader.objects.filter(accounts, campaign=campaign, status=LeaderStatus.CLOSED).exists()
 
 
-@dataclass
-class EvaluationSummary:
-    campaign: str
-    as_of: datetime
-    evaluated: list = field(default_factory=list)  # (code, due_at, passed count, failed count)
-    closed: list = field(default_factory=list)  # (leader_account, closed_at, reason)
-    retained: list = field(default_factory=list)  # leader_account
-
-    @property
-    def changed(self):
-        return bool(self.evaluated or self.closed or self.retained)
-
-    def lines(self):
-        if not self.changed:
-            return [f"{self.campaign}: nothing due as of {timezone.localtime(self.as_of).isoformat()}"]
-        lines = [
-            f"{self.campaign}: {code} (due {timezone.localtime(due).isoformat()}): {ok} passed, {ko} failed"
-            for code, due, ok, ko in self.evaluated
-        ]
-        lines += [
-            f"{self.campaign}: closed {account} at {timezone.localtime(at).isoformat()} ({reason})"
-            for account, at, reason in self.closed
-        ]
-        lines += [f"{self.campaign}: retained {account}" for account in self.retained]
-        return lines
-
-
-def _in_probation_at(due_at):
-    """Leaders that held the permission at ``due_at``: granted before it, not closed by then."""
-    return Q(granted_at__lt=due_at) & (~Q(status=LeaderStatus.CLOSED) | Q(closed_at__gt=due_at))
-
-
-def evaluate_due_checks(campaign, *, as_of):
-    """Evaluate every check due at or before ``as_of`` that a leader still lacks, then apply verdicts.
-
-    Checks run in due-time order; the checks sharing a due time are all evaluated before the failing
-    leaders are closed at that instant (reason: the failed codes in table order), so a leader closed
-    earlier is never evaluated by a later check. At probation end, leaders that passed every check
-    that applied to them and have no violation are retained. Existing results are never recomputed,
-    so a second run changes nothing. Returns an ``EvaluationSummary``.
-    """
-    summary = EvaluationSummary(campaign=campaign.slug, as_of=as_of)
-    with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        definitions = check_definitions(campaign)
-        due = sorted((d for d in definitions if d.due_at <= as_of), key=lambda d: d.due_at)
-        for due_at, group in groupby(due, key=lambda d: d.due_at):
-            failed = defaultdict(list)
-            for definition in group:
-                leaders = (
-                    Leader.objects.filter(campaign=campaign)
-                    .filter(_in_probation_at(due_at))
-                    .exclude(check_results__code=definition.code)
-                )
-                verdicts = definition.evaluate(leaders)
-                if not verdicts:
-                    continue
-                now = timezone.now()
-                CheckResult.objects.bulk_create(
-                    CheckResult(
-                        leader_id=pk, code=definition.code, passed=passed, metrics=figures, due_at=due_at,
-                        evaluated_at=now,
-                    )
-                    for pk, (passed, figures) in verdicts.items()
-                )
-                ko = [pk for pk, (passed, _figures) in verdicts.items() if not passed]
-                summary.evaluated.append((definition.code, due_at, len(verdicts) - len(ko), len(ko)))
-                for pk in ko:
-                    failed[pk].append(definition.code)
-            failing = Leader.objects.filter(pk__in=failed, status=LeaderStatus.PROBATION).order_by("leader_account")
-            for leader in failing:
-                reason = ";".join(failed[leader.pk])
-                close_permission(leader, at=due_at, reason=reason)
-                summary.closed.append((leader.leader_account, due_at, reason))
-        _retain_at_probation_end(campaign, definitions, as_of, summary)
-    return summary
-
-
-def _retain_at_probation_end(campaign, definitions, as_of, summary):
-    end = campaign.probation_end_instant
-    if as_of < end:
-        return
-    leaders = (
-        Leader.objects.filter(campaign=campaign, status=LeaderStatus.PROBATION, granted_at__lt=end)
-        .exclude(violations__isnull=False)
-        .order_by("leader_account")
-    )
-    passed = defaultdict(set)
-    for pk, code in CheckResult.objects.filter(leader__in=leaders, passed=True).values_list("leader_id", "code"):
-        passed[pk].add(code)
-    for leader in leaders:
-        applicable = [d for d in definitions if d.due_at > leader.granted_at]
-        if any(d.due_at > as_of for d in applicable):
-            continue  # a check (e.g. a late final result) is still to come
-        if all(d.code in passed[leader.pk] for d in applicable):
-            retain(leader, at=max([end, *(d.due_at for d in applicable)]))
-            summary.retained.append(leader.leader_account)
-
-
-def evaluate_every_campaign(*, as_of):
-    """``evaluate_due_checks`` for each campaign that has leaders; the due instants are read from each
-    campaign row now, so a date moved by staff moves what is due. Returns the summaries."""
-    campaigns = Campaign.objects.filter(leaders__isnull=False).distinct().order_by("slug")
-    return [evaluate_due_checks(campaign, as_of=as_of) for campaign in campaigns]
+def evaluate_every_campaign(*, now):
+    """The scheduled job: ``evaluate_scheduled`` for each campaign that has leaders. A campaign whose data an
+    import holds is skipped (the job runs again next minute). Returns the applied plans."""
+    plans = []
+    for campaign in Campaign.objects.filter(leaders__isnull=False).distinct().order_by("slug"):
+        try:
+            plans.append(evaluate_scheduled(campaign, now=now))
+        except decisions.ImportRunning as error:
+            logger.info("probation: %s skipped: %s", campaign.slug, error)
+    return plans
 
 
 def send_at_risk_reminders(campaign, *, now):

@@ -82,6 +82,24 @@ class Campaign(models.Model):
         help_text=_("On this day leaders below a basic-check threshold of the month are reminded."),
     )
 
+    # Deciding on complete data (DATA.md): moved only through ``probation.datamark`` and ``probation.decisions``
+    data_complete_until = models.DateTimeField(
+        _("data complete until (数据完整至)"), null=True, blank=True, editable=False,
+        help_text=_("Every kind of alliance data is imported up to this instant; it only moves forward."),
+    )
+    decided_until = models.DateTimeField(
+        _("checks decided until"), null=True, blank=True, editable=False,
+        help_text=_("The latest instant up to which probation checks have been decided; it never moves back."),
+    )
+    data_wait_reminder_days = models.PositiveSmallIntegerField(
+        _("remind operations after a due check waits (days)"), default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("Operations are reminded once a day while a due check waits longer than this for its data."),
+    )
+    verdicts_compared_at = models.DateTimeField(
+        _("stored verdicts compared with today's data at"), null=True, blank=True, editable=False,
+    )
+
     # Publication (set by reviews.publication.publish_results, never edited by hand)
     published_at = models.DateTimeField(_("results published at"), null=True, blank=True, editable=False)
 

@@ -204,10 +204,15 @@ CELERY_BEAT_SCHEDULE = {
     # Filings whose risk assessment could not be queued (broker down) are assessed here.
     "reviews-sweep-risk-reviews": {"task": "reviews.sweep_risk_reviews", "schedule": 60.0},
     # Probation checks fall due at instants read from each campaign (no dates here): every minute the
-    # job evaluates what has fallen due, so moving a date in the admin moves the evaluation with it.
+    # job decides what has fallen due up to the campaign's data mark (数据完整至), so moving a date in the
+    # admin moves the decision with it, and nothing is decided on data staff have not marked complete.
     "probation-evaluate-due": {"task": "probation.evaluate_due", "schedule": 60.0},
     # Daily; the task itself checks each campaign's reminder day.
     "probation-at-risk-reminders": {"task": "probation.send_at_risk_reminders", "schedule": crontab(hour=9, minute=0)},
+    # Daily: operations are told which due checks wait longer than the campaign allows for their data.
+    "probation-remind-waiting-checks": {
+        "task": "probation.remind_waiting_checks", "schedule": crontab(hour=9, minute=30),
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ def no_poor_history(application, rule, today):
 
 def no_violation_record(application, rule, today):
     records = _sanctions(application, kind=SanctionKind.VIOLATION)
-    violations = Violation.objects.filter(
+    violations = Violation.objects.standing().filter(  # a violation withdrawn as a mistake counts for nothing
         _identity_q(application, "leader__leader_account", "leader__credit_code")
     ).select_related("leader").order_by("recorded_at", "id")
     found = [

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from .. import datamark, decisions
 from . import pgcopy, values
 from .kinds import KINDS, REFERENCES
 from .readers import _binary, read_rows
@@ -63,10 +64,12 @@ class UnknownKind(ValueError):
 UNREADABLE = (UnicodeDecodeError, zipfile.BadZipFile, InvalidFileException, csv.Error)
 
 
-def import_file(kind_name, source, *, campaign):
+def import_file(kind_name, source, *, campaign, file_name=""):
     """Import ``source`` (a path or a binary file object) of ``kind_name`` into ``campaign``.
 
-    Returns an ``ImportResult``: on any bad row, ``errors`` lists every one and nothing is written.
+    Returns an ``ImportResult``: on any bad row, ``errors`` lists every one and nothing is written. While
+    it runs, decisions of the campaign refuse to start (they would judge half a file); a successful import
+    is recorded (the data-mark step lists it) and the stored verdicts are compared with the new data.
     """
     try:
         kind = KINDS[kind_name]
@@ -74,7 +77,13 @@ def import_file(kind_name, source, *, campaign):
         raise UnknownKind(_("unknown kind %(kind)s; expected one of: %(kinds)s")
                           % {"kind": kind_name, "kinds": ", ".join(KINDS)}) from None
     try:
-        return _import(kind, source, campaign)
+        with transaction.atomic():
+            decisions.hold_import_lock(campaign)
+            result = _import(kind, source, campaign)
+            if result.ok:
+                datamark.record_import(campaign, kind=kind.name, result=result,
+                                       file_name=file_name or getattr(source, "name", source))
+            return result
     except UNREADABLE as exc:
         # Raised inside the transaction, so nothing was written; the file as a whole is the bad row.
         reason = _("the file cannot be read (%(error)s): save it as CSV in UTF-8 or GBK, or as XLSX") % {

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ApplicationStatus
 from applications.models import Application
+from probation import datamark
+from probation import permissions as probation_permissions
 from recruitment.models import Campaign
 from recruitment.timeutils import BEIJING
 
@@ -117,6 +119,19 @@ def queues(campaign, user):
     return items
 
 
+def probation_waiting(now):
+    """Per campaign with leaders: the due checks waiting for their data and the leaders whose stored verdicts
+    today's data would change (both read from stored rows: nothing is computed from the alliance data here)."""
+    blocks = []
+    for campaign in Campaign.objects.filter(leaders__isnull=False).distinct().order_by("-probation_starts_on"):
+        waiting = datamark.waiting_checks(campaign, now=now)
+        stale = campaign.leaders.exclude(stale_checks="").count()
+        if waiting or stale:
+            url = f"{reverse('admin:probation_board_changelist')}?{urlencode({'campaign': campaign.slug})}"
+            blocks.append({"campaign": campaign, "waiting": waiting, "stale": stale, "url": url})
+    return blocks
+
+
 def dashboard_context(request, now=None):
     """The dashboard's figures for ``request.user`` (empty for staff who may see none of them)."""
     user = request.user
@@ -131,6 +146,8 @@ def dashboard_context(request, now=None):
     }
     if permissions.can_view_applications(user):
         context["funnel"] = funnel(campaign)
+    if probation_permissions.can_view_probation(user):
+        context["probation"] = probation_waiting(now)
     if permissions.can_view_ranking(user):
         selected = publication.pending_selections(campaign).count()
         context["seats"] = {

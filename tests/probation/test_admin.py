@@ -1,12 +1,10 @@
 """The minimal probation admin."""
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from probation.enums import LeaderStatus
 from probation.models import Violation
-from recruitment.timeutils import beijing
 from tests.probation.factories import CheckResultFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,20 +25,6 @@ def test_leader_change_page_shows_check_results(admin_client, leader):
 
     assert response.status_code == 200
     assert "special:checkpoint" in response.text
-
-
-def test_violation_add_records_it_and_closes_the_permission(admin_client, admin_user, leader):
-    with time_machine.travel(beijing(2024, 7, 15, 12), tick=False):
-        response = admin_client.post(
-            reverse("admin:probation_violation_add"), {"leader": leader.pk, "kind": "fake_orders", "note": "刷单"}
-        )
-
-    leader.refresh_from_db()
-    assert response.status_code == 302
-    assert list(Violation.objects.values_list("leader", "kind", "note", "recorded_by")) == [
-        (leader.pk, "fake_orders", "刷单", admin_user.pk)
-    ]
-    assert (leader.status, leader.closed_at) == (LeaderStatus.CLOSED, beijing(2024, 7, 15, 12))
 
 
 def test_violation_add_page_get_changes_nothing(admin_client, leader):

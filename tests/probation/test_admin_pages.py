@@ -1,4 +1,4 @@
-"""The probation admin pages: data import, report export, board, re-evaluation, violations; both sides of each
+"""The probation admin pages: data import, report export, board and the check history; both sides of each
 permission."""
 
 import csv
@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from probation.enums import LeaderStatus
-from probation.models import CheckResult, Leader, Merchant, Violation
+from probation.models import Leader, Merchant
 from recruitment.timeutils import beijing
 from tests.factories import credit_code
 from tests.probation.conftest import make_new_merchant
@@ -258,66 +258,7 @@ def test_board_is_refused_to_staff_without_the_view_permission(client, june):
     assert client.get(reverse(BOARD_URL)).status_code == 403
 
 
-def test_reevaluate_runs_the_due_checks_for_permitted_staff(client, june):
-    client.force_login(staff_with("probation.view_leader", "probation.add_checkresult"))
-
-    with time_machine.travel(beijing(2024, 6, 1, 0, 0, 5), tick=False):
-        response = client.post(reverse("admin:probation_board_reevaluate"), {"campaign": "2024-nx2"})
-
-    assert response.status_code == 302
-    assert response.url == reverse(BOARD_URL) + "?campaign=2024-nx2"
-    assert sorted(CheckResult.objects.values_list("leader__leader_account", "code")) == [
-        ("P01", "basic:2024-05"), ("P01", "special:checkpoint"),
-        ("P02", "basic:2024-05"), ("P02", "special:checkpoint"),
-    ]
-
-
-@pytest.mark.parametrize("perms", [("probation.view_leader",), ("probation.add_dataimport",)])
-def test_reevaluate_is_refused_without_the_permission(client, june, perms):
-    client.force_login(staff_with(*perms))
-
-    with time_machine.travel(beijing(2024, 6, 1, 0, 0, 5), tick=False):
-        response = client.post(reverse("admin:probation_board_reevaluate"), {"campaign": "2024-nx2"})
-
-    assert response.status_code == 403
-    assert CheckResult.objects.count() == 0
-
-
-def test_reevaluate_by_get_changes_nothing(client, june):
-    client.force_login(staff_with("probation.view_leader", "probation.add_checkresult"))
-
-    with time_machine.travel(beijing(2024, 6, 1, 0, 0, 5), tick=False):
-        response = client.get(reverse("admin:probation_board_reevaluate"), {"campaign": "2024-nx2"})
-
-    assert response.status_code == 405
-    assert CheckResult.objects.count() == 0
-
-
-# --- Violations and the check history ------------------------------------------------------------------
-
-
-def test_violation_add_is_refused_without_the_permission(client, leader):
-    client.force_login(staff_with("probation.view_leader", "probation.view_violation"))
-
-    response = client.post(reverse("admin:probation_violation_add"),
-                           {"leader": leader.pk, "kind": "fake_orders", "note": "刷单"})
-
-    leader.refresh_from_db()
-    assert response.status_code == 403
-    assert Violation.objects.count() == 0
-    assert leader.status == LeaderStatus.PROBATION
-
-
-def test_violation_add_by_operations_closes_the_permission(client, leader):
-    client.force_login(staff_with("probation.view_leader", "probation.add_violation"))
-
-    with time_machine.travel(beijing(2024, 7, 15, 12), tick=False):
-        response = client.post(reverse("admin:probation_violation_add"),
-                               {"leader": leader.pk, "kind": "order_skipping", "note": "翘单"})
-
-    leader.refresh_from_db()
-    assert response.status_code == 302
-    assert (leader.status, leader.closure_reason) == (LeaderStatus.CLOSED, "violation:order_skipping")
+# Deciding (data mark, preview, recheck) and violations: tests/probation/test_admin_decisions.py
 
 
 def test_leader_change_page_shows_the_figures_of_each_check(viewer, campaign, leader):

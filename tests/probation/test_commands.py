@@ -1,4 +1,4 @@
-"""The DATA.md commands: import_data, evaluate_probation, probation_report."""
+"""The DATA.md commands: import_data, evaluate_probation, mark_data_complete, probation_report."""
 
 from io import StringIO
 from pathlib import Path
@@ -78,18 +78,102 @@ def test_import_data_with_an_unknown_campaign_fails(campaign, tmp_path):
         run("import_data", "leaders", str(leaders_csv(tmp_path)), "--campaign", "nx9")
 
 
-def test_evaluate_probation_defaults_to_now(campaign, leader):
-    with time_machine.travel(beijing(2024, 5, 31, 23, 59, 59), tick=False):
-        before, _err = run("evaluate_probation")
-    with time_machine.travel(beijing(2024, 6, 1), tick=False):
-        at_due, _err = run("evaluate_probation")
+def test_evaluate_probation_without_a_mark_decides_nothing_and_says_why(campaign, leader):
+    with time_machine.travel(beijing(2024, 7, 5), tick=False):
+        out, _err = run("evaluate_probation")
 
-    assert before == "2024-nx2: nothing due as of 2024-05-31T23:59:59+08:00\n"
-    assert at_due.splitlines() == [
+    assert out == "2024-nx2: no data mark: nothing is decided until staff mark the data complete (mark_data_complete)\n"
+    assert CheckResult.objects.count() == 0
+
+
+def test_evaluate_probation_defaults_to_min_of_now_and_the_mark(campaign, leader):
+    with time_machine.travel(beijing(2024, 6, 1), tick=False):
+        run("mark_data_complete", "2024-06-01 00:00:00")
+    with time_machine.travel(beijing(2024, 7, 5), tick=False):
+        out, _err = run("evaluate_probation")
+
+    assert out.splitlines() == [
         "2024-nx2: basic:2024-05 (due 2024-06-01T00:00:00+08:00): 0 passed, 1 failed",
         "2024-nx2: special:checkpoint (due 2024-06-01T00:00:00+08:00): 0 passed, 1 failed",
         "2024-nx2: closed P01 at 2024-06-01T00:00:00+08:00 (basic:2024-05;special:checkpoint)",
     ]
+
+
+def test_evaluate_probation_refuses_a_future_as_of_and_writes_nothing(campaign, leader):
+    with time_machine.travel(beijing(2024, 6, 1, 12), tick=False):
+        with pytest.raises(CommandError) as refused:
+            run("evaluate_probation", "--as-of", "2024-06-01T12:00:01+08:00")
+
+    assert str(refused.value) == ("2024-06-01T12:00:01+08:00 is in the future: nothing is decided for a period that "
+                                  "has not ended.")
+    assert refused.value.returncode == 1
+    assert CheckResult.objects.count() == 0
+    assert Leader.objects.get().status == "probation"
+
+
+def test_evaluate_probation_dry_run_prints_the_decisions_and_writes_nothing(campaign, leader):
+    from notifications.models import Notification
+    from probation.models import LeaderStatusChange
+
+    out, _err = run("evaluate_probation", "--as-of", "2024-06-01T00:00:00", "--dry-run")
+
+    assert out.splitlines() == [
+        "2024-nx2: dry run: nothing was written and no one was told",
+        "2024-nx2: basic:2024-05 (due 2024-06-01T00:00:00+08:00): 0 passed, 1 failed",
+        "2024-nx2: special:checkpoint (due 2024-06-01T00:00:00+08:00): 0 passed, 1 failed",
+        "2024-nx2: closed P01 at 2024-06-01T00:00:00+08:00 (basic:2024-05;special:checkpoint)",
+    ]
+    assert (CheckResult.objects.count(), LeaderStatusChange.objects.count(), Notification.objects.count()) == (0, 0, 0)
+    assert Leader.objects.get().status == "probation"
+
+
+def test_evaluate_probation_recheck_with_nothing_decided_says_so_and_exits_zero(campaign, leader):
+    out, _err = run("evaluate_probation", "--recheck", "--as-of", "2024-05-20T00:00:00")
+
+    assert out.splitlines() == [
+        "2024-nx2: nothing decided yet: nothing to recheck; deciding as usual",
+        "2024-nx2: nothing due as of 2024-05-20T00:00:00+08:00",
+    ]
+
+
+def test_evaluate_probation_with_an_unknown_campaign_fails(campaign):
+    with pytest.raises(CommandError) as refused:
+        run("evaluate_probation", "--campaign", "nope")
+
+    assert str(refused.value) == "no campaign with the slug nope"
+
+
+def test_mark_data_complete_moves_forward_refuses_backwards_and_the_future(campaign, leader):
+    with time_machine.travel(beijing(2024, 6, 3, 10), tick=False):
+        first, _err = run("mark_data_complete", "2024-06-01T00:00:00+08:00")
+        same, _err = run("mark_data_complete", "2024-06-01 00:00:00")
+        with pytest.raises(CommandError) as backwards:
+            run("mark_data_complete", "2024-05-31T23:59:59")
+        with pytest.raises(CommandError) as future:
+            run("mark_data_complete", "2024-06-03T10:00:01")
+
+    campaign.refresh_from_db()
+    assert first.splitlines() == [
+        "2024-nx2: data complete until 2024-06-01T00:00:00+08:00 (was: not set)",
+        "2024-nx2: the scheduled job (or evaluate_probation) will now decide:",
+        "2024-nx2: basic:2024-05 (due 2024-06-01T00:00:00+08:00): 0 passed, 1 failed",
+        "2024-nx2: special:checkpoint (due 2024-06-01T00:00:00+08:00): 0 passed, 1 failed",
+        "2024-nx2: closed P01 at 2024-06-01T00:00:00+08:00 (basic:2024-05;special:checkpoint)",
+    ]
+    assert same == "2024-nx2: the data mark is already 2024-06-01T00:00:00+08:00: nothing changed\n"
+    assert str(backwards.value) == ("2024-nx2: The data mark only moves forward: 2024-05-31 23:59:59 is earlier than "
+                                    "the current mark 2024-06-01 00:00:00.")
+    assert backwards.value.returncode == 1
+    assert str(future.value).startswith("2024-nx2: The data mark cannot be later than now (2024-06-03 10:00:00)")
+    assert campaign.data_complete_until == beijing(2024, 6, 1)
+    assert CheckResult.objects.count() == 0  # moving the mark decides nothing by itself
+
+
+def test_mark_data_complete_with_a_bad_time_fails(campaign):
+    with pytest.raises(CommandError) as refused:
+        run("mark_data_complete", "June 1st")
+
+    assert str(refused.value) == "TIME: not a time: June 1st (e.g. 2024-06-01T00:00:00+08:00)"
 
 
 def test_evaluate_probation_without_campaign_evaluates_every_campaign(campaign, leader):

@@ -4,8 +4,9 @@ import pytest
 import time_machine
 
 from probation.enums import LeaderStatus, ViolationKind
+from probation.models import Leader
 from probation.report import report_rows
-from probation.services import close_permission, record_violation
+from probation.services import record_violation
 from recruitment.timeutils import beijing
 from tests.factories import credit_code
 from tests.probation.conftest import make_new_merchant
@@ -14,6 +15,12 @@ from tests.probation.factories import CheckResultFactory, LeaderFactory, Merchan
 pytestmark = pytest.mark.django_db
 
 SAME_COMPANY = credit_code(777)
+
+
+def closed_leader(leader, *, at, reason):
+    """Arrange a leader closed by checks (as ``probation.decisions`` leaves it)."""
+    Leader.objects.filter(pk=leader.pk).update(status=LeaderStatus.CLOSED, closed_at=at, closure_reason=reason)
+
 
 
 def leader_with(campaign, account, qualifying, **kwargs):
@@ -61,7 +68,7 @@ def test_report_rows_failed_checks_in_table_order_and_closed_at_in_beijing_time(
     for code in ("special:checkpoint", "basic:2024-05"):
         CheckResultFactory(leader=leader, code=code, passed=False)
     CheckResultFactory(leader=leader, code="basic:2024-06", passed=True)
-    close_permission(leader, at=beijing(2024, 6, 1), reason="basic:2024-05;special:checkpoint")
+    closed_leader(leader, at=beijing(2024, 6, 1), reason="basic:2024-05;special:checkpoint")
 
     row = report_rows(campaign)[0]
 
@@ -98,7 +105,7 @@ def test_report_rows_a_closed_or_violating_account_does_not_block_its_company(ca
     closed = leader_with(campaign, "A1", 5, credit_code=SAME_COMPANY)
     violating = leader_with(campaign, "A2", 4, credit_code=SAME_COMPANY)
     leader_with(campaign, "A3", 3, credit_code=SAME_COMPANY)
-    close_permission(closed, at=beijing(2024, 7, 1), reason="basic:2024-06")
+    closed_leader(closed, at=beijing(2024, 7, 1), reason="basic:2024-06")
     with time_machine.travel(beijing(2024, 9, 2), tick=False):
         record_violation(violating, kind=ViolationKind.INDUCED_REBATE, note="", actor=None)
 

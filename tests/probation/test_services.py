@@ -7,7 +7,7 @@ import time_machine
 
 from probation.enums import LeaderStatus, ViolationKind
 from probation.models import CheckResult, LeaderStatusChange, Violation
-from probation.services import InvalidLeaderTransition, evaluate_due_checks, record_violation, retain
+from probation.services import evaluate_due_checks, record_violation
 from recruitment.timeutils import beijing
 from tests.factories import UserFactory
 from tests.probation.conftest import make_new_merchant
@@ -159,11 +159,12 @@ def test_evaluate_due_checks_ignores_checks_due_before_the_leader_was_granted(ca
     assert late.status == LeaderStatus.RETAINED
 
 
-def test_record_violation_closes_the_permission_now_and_blocks_retention(campaign, leader):
+def test_record_violation_closing_the_permission_closes_it_now_and_blocks_retention(campaign, leader):
     relax(campaign)
     staff = UserFactory(username="ops@example.com")
     with time_machine.travel(beijing(2024, 7, 15, 12), tick=False):
-        violation = record_violation(leader, kind=ViolationKind.FAKE_ORDERS, note="刷单 20 笔", actor=staff)
+        violation = record_violation(leader, kind=ViolationKind.FAKE_ORDERS, note="刷单 20 笔", actor=staff,
+                                     close_permission=True)
 
     summary = evaluate_due_checks(campaign, as_of=beijing(2024, 9, 1))
 
@@ -181,14 +182,3 @@ def test_record_violation_closes_the_permission_now_and_blocks_retention(campaig
     )
     assert [code for code, _passed in _results(leader)] == ["basic:2024-05", "special:checkpoint", "basic:2024-06"]
     assert summary.retained == []
-
-
-def test_retain_a_closed_leader_is_refused(campaign, leader):
-    with time_machine.travel(beijing(2024, 7, 15, 12), tick=False):
-        record_violation(leader, kind=ViolationKind.CHEATING, note="", actor=None)
-
-    with pytest.raises(InvalidLeaderTransition):
-        retain(leader, at=beijing(2024, 9, 1))
-
-    leader.refresh_from_db()
-    assert leader.status == LeaderStatus.CLOSED

@@ -11,6 +11,7 @@ from probation.enums import LeaderStatus, ViolationKind
 from probation.models import CheckResult, LeaderStatusChange
 from probation.services import closed_in_campaign, record_violation
 from probation.tasks import evaluate_due, send_at_risk_reminders
+from recruitment.models import Campaign
 from recruitment.timeutils import beijing
 from tests.factories import ApplicationFactory, CampaignFactory
 from tests.probation.conftest import make_new_merchant
@@ -31,6 +32,12 @@ def run_task(task, at):
         return task.delay().get()
 
 
+def run_evaluate_due(at):
+    """The scheduled job at ``at``, after staff marked every campaign's data complete up to ``at``."""
+    Campaign.objects.update(data_complete_until=at)
+    return run_task(evaluate_due, at)
+
+
 @pytest.fixture
 def applicant_leader(campaign):
     application = ApplicationFactory(campaign=campaign, email="boss@example.com", mobile="13800000001")
@@ -46,16 +53,16 @@ def test_evaluate_due_follows_a_checkpoint_moved_in_the_database(campaign, leade
     relax(campaign)
     campaign.checkpoint_min_new_merchants = 2
     campaign.save()
-    run_task(evaluate_due, beijing(2024, 5, 20, 12))
+    run_evaluate_due(beijing(2024, 5, 20, 12))
     # Staff move the checkpoint a week later after the job already ran once.
     campaign.checkpoint_ends_at = beijing(2024, 6, 7, 23, 59, 59)
     campaign.save(update_fields=["checkpoint_ends_at"])
 
-    run_task(evaluate_due, beijing(2024, 6, 1))  # the old due instant: May is judged, not the checkpoint
+    run_evaluate_due(beijing(2024, 6, 1))  # the old due instant: May is judged, not the checkpoint
     at_old_instant = _checkpoint_results()
-    run_task(evaluate_due, beijing(2024, 6, 7, 23, 59, 59))
+    run_evaluate_due(beijing(2024, 6, 7, 23, 59, 59))
     one_second_before = _checkpoint_results()
-    run_task(evaluate_due, beijing(2024, 6, 8))
+    run_evaluate_due(beijing(2024, 6, 8))
 
     leader.refresh_from_db()
     assert at_old_instant == []
@@ -75,7 +82,7 @@ def test_evaluate_due_counts_merchants_up_to_the_moved_checkpoint(campaign, lead
     MerchantFactory(leader=leader, opened_at=beijing(2024, 5, 12))
     MerchantFactory(leader=leader, opened_at=beijing(2024, 6, 7, 23, 59, 59))
 
-    run_task(evaluate_due, beijing(2024, 6, 8))
+    run_evaluate_due(beijing(2024, 6, 8))
 
     result = CheckResult.objects.get(code="special:checkpoint")
     assert (result.passed, result.metrics) == (True, {"new_merchants": 2, "min_new_merchants": 2})
@@ -84,7 +91,7 @@ def test_evaluate_due_counts_merchants_up_to_the_moved_checkpoint(campaign, lead
 def test_evaluate_due_skips_campaigns_without_leaders(campaign):
     other = CampaignFactory(slug="empty", is_current=False)
 
-    lines = run_task(evaluate_due, beijing(2024, 9, 1))
+    lines = run_evaluate_due(beijing(2024, 9, 1))
 
     assert lines == []
     assert CheckResult.objects.count() == 0
@@ -92,11 +99,11 @@ def test_evaluate_due_skips_campaigns_without_leaders(campaign):
 
 
 def test_evaluate_due_twice_closes_and_notifies_once(campaign, applicant_leader):
-    first = run_task(evaluate_due, beijing(2024, 6, 1))
+    first = run_evaluate_due(beijing(2024, 6, 1))
     notifications = list(Notification.objects.values_list("event", "channel", "recipient", "address"))
     changes = LeaderStatusChange.objects.count()
 
-    second = run_task(evaluate_due, beijing(2024, 6, 1, 0, 1))
+    second = run_evaluate_due(beijing(2024, 6, 1, 0, 1))
 
     applicant = applicant_leader.application.applicant
     assert first == [
@@ -116,7 +123,7 @@ def test_evaluate_due_twice_closes_and_notifies_once(campaign, applicant_leader)
 
 def test_closure_message_says_when_and_why(campaign, applicant_leader, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        run_task(evaluate_due, beijing(2024, 6, 1))
+        run_evaluate_due(beijing(2024, 6, 1))
 
     email = Notification.objects.get(channel="email")
     assert email.subject == f"招商团长权限已关闭：{campaign.name}"
@@ -127,7 +134,7 @@ def test_closure_message_says_when_and_why(campaign, applicant_leader, django_ca
 
 def test_closure_of_an_imported_leader_notifies_no_one_and_logs_it(campaign, leader, caplog):
     with caplog.at_level(logging.INFO, logger="probation.notices"):
-        run_task(evaluate_due, beijing(2024, 6, 1))
+        run_evaluate_due(beijing(2024, 6, 1))
 
     leader.refresh_from_db()
     assert leader.status == LeaderStatus.CLOSED
@@ -139,7 +146,7 @@ def test_closure_of_an_imported_leader_notifies_no_one_and_logs_it(campaign, lea
 
 def test_closed_leader_is_barred_from_this_round_only(campaign, leader):
     other = CampaignFactory(slug="2025-nx3", is_current=False)
-    run_task(evaluate_due, beijing(2024, 6, 1))
+    run_evaluate_due(beijing(2024, 6, 1))
 
     assert closed_in_campaign(campaign, leader_account="P01") is True
     assert closed_in_campaign(campaign, credit_code=leader.credit_code) is True
@@ -154,7 +161,8 @@ def test_violation_closes_voids_the_reward_and_tells_the_leader(campaign, applic
 
     eligible_before = report_rows(campaign)[0]["reward_eligible"]
     with time_machine.travel(beijing(2024, 7, 15, 12), tick=False):
-        record_violation(applicant_leader, kind=ViolationKind.INDUCED_REBATE, note="诱导返利", actor=None)
+        record_violation(applicant_leader, kind=ViolationKind.INDUCED_REBATE, note="诱导返利", actor=None,
+                         close_permission=True)
 
     applicant_leader.refresh_from_db()
     row = report_rows(campaign)[0]
@@ -170,7 +178,7 @@ def test_violation_closes_voids_the_reward_and_tells_the_leader(campaign, applic
 
 
 def test_violation_of_an_already_closed_leader_is_its_own_message(campaign, applicant_leader):
-    run_task(evaluate_due, beijing(2024, 6, 1))
+    run_evaluate_due(beijing(2024, 6, 1))
     with time_machine.travel(beijing(2024, 7, 15, 12), tick=False):
         violation = record_violation(applicant_leader, kind=ViolationKind.FAKE_ORDERS, note="", actor=None)
 
@@ -255,7 +263,7 @@ def test_at_risk_reminder_follows_the_campaign_reminder_day(campaign, june_leade
 def test_at_risk_reminder_skips_closed_leaders(june_leaders):
     short, _met = june_leaders
     with time_machine.travel(beijing(2024, 6, 10), tick=False):
-        record_violation(short, kind=ViolationKind.CHEATING, note="", actor=None)
+        record_violation(short, kind=ViolationKind.CHEATING, note="", actor=None, close_permission=True)
     Notification.objects.all().delete()
 
     result = run_task(send_at_risk_reminders, beijing(2024, 6, 20, 9))

@@ -115,7 +115,10 @@ CUSTOM_PAGES = {
     "reviews_sanctionrecord_import":          (403, 200, 403, 403, 403, 403),
     "reviews_sanctionrecord_process_import":  (403, 200, 403, 403, 403, 403),
     "reviews_sanctionrecord_export":          (403, 200, 403, 403, 200, 403),
-    "probation_board_reevaluate":             (403, 403, 403, 403, 302, 403),
+    "probation_board_data":                   (403, 403, 403, 200, 200, 403),
+    "probation_board_preview":                (403, 403, 403, 200, 200, 403),
+    "probation_board_recheck":                (403, 403, 403, 200, 200, 403),
+    "probation_violation_withdraw":           (403, 403, 403, 403, 200, 403),
     "probation_board_report":                 (403, 403, 403, 200, 200, 403),
     "probation_leader_export":                (403, 403, 403, 200, 200, 403),
 }
@@ -151,7 +154,11 @@ def custom_request(name, world):
         "reviews_sanctionrecord_import": ("get", reverse("admin:reviews_sanctionrecord_import"), None),
         "reviews_sanctionrecord_process_import": ("post", reverse("admin:reviews_sanctionrecord_process_import"), {}),
         "reviews_sanctionrecord_export": ("get", reverse("admin:reviews_sanctionrecord_export"), None),
-        "probation_board_reevaluate": ("post", reverse("admin:probation_board_reevaluate"), {"campaign": slug}),
+        "probation_board_data": ("get", reverse("admin:probation_board_data") + f"?campaign={slug}", None),
+        "probation_board_preview": ("get", reverse("admin:probation_board_preview") + f"?campaign={slug}", None),
+        "probation_board_recheck": ("get", reverse("admin:probation_board_recheck") + f"?campaign={slug}", None),
+        "probation_violation_withdraw": (
+            "get", reverse("admin:probation_violation_withdraw", args=[world.violation.pk]), None),
         "probation_board_report": ("get", reverse("admin:probation_board_report") + f"?campaign={slug}", None),
         "probation_leader_export": ("get", reverse("admin:probation_leader_export"), None),
     }[name]

@@ -1,7 +1,6 @@
 """Every admin decision and every export writes an audit event: who, what, on which object or
 campaign, when, and the details (row count, format, outcome)."""
 
-from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -11,10 +10,12 @@ from django.urls import reverse
 
 from applications.enums import ApplicationStatus, PendingDecision
 from audit.models import AuditEvent
+from probation.models import Leader
 from recruitment.timeutils import beijing
 from reviews import final, publication
 from reviews.enums import CallOutcome
 from tests.factories import credit_code
+from tests.probation.factories import LeaderFactory
 from tests.reviews.factories import FinalReviewApplicationFactory, ScoreSheetFactory, SubmittedApplicationFactory
 from tests.security.test_admin_matrix import export_form_data
 
@@ -129,20 +130,28 @@ def test_violation_is_audited(client, world, staff):
     client.force_login(staff["ops"])
 
     client.post(reverse("admin:probation_violation_add"), {"leader": world.leader.pk, "kind": "fake_orders",
-                                                          "note": "刷单"})
+                                                          "note": "刷单", "_confirmed": "1"})
 
     event = AuditEvent.objects.exclude(pk=world.audit_event.pk).get()
     assert (event.actor_name, event.action, event.object_id, event.details["kind"]) == (
         "staff-ops@example.com", "violation", str(world.leader.pk), "fake_orders")
 
 
-def test_reevaluation_is_audited(client, campaign, staff):
-    client.force_login(staff["admin"])
+def test_a_decision_and_the_data_mark_are_audited(client, campaign, staff):
+    LeaderFactory(campaign=campaign, leader_account="P01")
+    data_url = reverse("admin:probation_board_data")
+    with time_machine.travel(beijing(2024, 6, 3, 9), tick=False):
+        client.force_login(staff["admin"])
+        fingerprint = client.get(data_url, {"campaign": campaign.slug, "through": "2024-05-31"}).context[
+            "preview"]["fingerprint"]
+        client.post(data_url, {"campaign": campaign.slug, "through": "2024-05-31", "fingerprint": fingerprint})
 
-    client.post(reverse("admin:probation_board_reevaluate"), {"campaign": campaign.slug})
-
-    assert only_event() == ("staff-admin@example.com", "reevaluate", "", "2024-nx2")
-    assert datetime.fromisoformat(AuditEvent.objects.get().details["as_of"]) == NOW
+    events = list(AuditEvent.objects.order_by("pk").values_list("actor_name", "action", "details"))
+    assert [(actor, action) for actor, action, _details in events] == [
+        ("staff-admin@example.com", "data_mark"), ("staff-admin@example.com", "decide")]
+    assert events[0][2] == {"from": None, "to": "2024-06-01T00:00:00+08:00"}
+    assert (events[1][2]["closed"], events[1][2]["leaders"]) == (1, ["P01"])
+    assert Leader.objects.get().status == "closed"
 
 
 LEADERS_HEADER = "团长账号,公司名称,统一社会信用代码,授权时间\n"
