@@ -8,11 +8,12 @@ reinstatements and notices commit together), so the rerun does the whole of it o
 import logging
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from recruitment.models import Campaign
 
-from . import datamark, services
+from . import datamark, decisions, services
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,25 @@ def evaluate_due():
     """Decide the checks due at or before min(now, data mark) of every campaign (DATA.md)."""
     plans = services.evaluate_every_campaign(now=timezone.now())
     return [line for result in plans if result.changed for line in result.lines()]
+
+
+@shared_task(name="probation.recheck", acks_late=True, reject_on_worker_lost=True)
+def recheck(*, campaign_id, leader_ids=None, actor_id=None):
+    """Decide every decided check of the campaign (or of ``leader_ids``) again on the data now on hand
+    (``evaluate_probation --recheck``); a killed worker's recheck rolls back whole and runs again."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        logger.info("probation.recheck: campaign %s is gone", campaign_id)
+        return []
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    up_to = decisions.scheduled_instant(campaign, timezone.now()) if leader_ids is None else None
+    try:
+        result = decisions.decide(campaign, up_to=up_to, recheck=True, leader_ids=leader_ids, actor=actor,
+                                  cause="recheck")
+    except decisions.ImportRunning as error:
+        logger.info("probation.recheck: %s skipped: %s", campaign.slug, error)
+        return []
+    return result.lines()
 
 
 @shared_task(name="probation.send_at_risk_reminders", acks_late=True, reject_on_worker_lost=True)

@@ -39,8 +39,9 @@ def run(task, **kwargs):
 
 @pytest.fixture
 def leaders(transactional_db):
-    """Three leaders of the 2024 campaign with no data: each fails May and the checkpoint, due 2024-06-01."""
-    campaign = CampaignFactory()
+    """Three leaders of the 2024 campaign with no data: each fails May and the checkpoint, due 2024-06-01 (the
+    data is marked complete up to then)."""
+    campaign = CampaignFactory(data_complete_until=CLOSED_AT)
     for month in (5, 6, 7):
         BasicCheckMonthFactory(campaign=campaign, month=beijing(2024, month, 1).date())
     return [

@@ -3,7 +3,8 @@
 (a) the in-thread worker of ``tests/workers.py`` runs the task and the permission is closed;
 (b) a worker PROCESS killed in the middle of an evaluation leaves nothing half-done, and the rerun
     completes it: the test holds a row lock the evaluation must wait for, so the worker is provably
-    inside its transaction when it is killed.
+    inside its transaction when it is killed;
+(c) the same for a recheck: the previous decisions stay intact and the rerun gives what a clean run gives.
 """
 
 import os
@@ -19,11 +20,11 @@ from django.db import connection, transaction
 from notifications.models import Notification
 from probation.enums import LeaderStatus
 from probation.models import CheckResult, Leader, LeaderStatusChange
-from probation.tasks import evaluate_due
+from probation.tasks import evaluate_due, recheck
 from recruitment.celery import app as celery_app
 from recruitment.timeutils import beijing
 from tests.factories import ApplicationFactory, BasicCheckMonthFactory, CampaignFactory
-from tests.probation.factories import LeaderFactory
+from tests.probation.factories import LeaderFactory, MerchantFactory
 from tests.workers import celery_worker, wait_until  # noqa: F401  (fixture)
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
@@ -32,8 +33,9 @@ CLOSED_AT = beijing(2024, 6, 1)
 
 
 def _campaign_with_leader():
-    """The 2024 campaign (re-created after the transactional flush) and one leader with no data."""
-    campaign = CampaignFactory()
+    """The 2024 campaign (re-created after the transactional flush) and one leader with no data; the data is
+    marked complete up to the checkpoint's due time."""
+    campaign = CampaignFactory(data_complete_until=CLOSED_AT)
     for month in (5, 6, 7):
         BasicCheckMonthFactory(campaign=campaign, month=beijing(2024, month, 1).date())
     application = ApplicationFactory(campaign=campaign, email="boss@example.com")
@@ -158,3 +160,48 @@ def test_a_worker_killed_mid_evaluation_leaves_nothing_and_the_rerun_completes(c
     evaluate_due.apply().get(timeout=30)  # the rerun (in process)
 
     _assert_fully_evaluated(leader)
+
+
+def test_a_worker_killed_mid_recheck_keeps_the_previous_decisions_and_the_rerun_reinstates(clean_broker, tmp_path):
+    leader = _campaign_with_leader()
+    campaign = leader.campaign
+    campaign.basic_months.update(min_activities=0, min_merchants=0, min_items=0, min_gmv=0)
+    campaign.checkpoint_min_new_merchants = 1
+    campaign.save()
+    evaluate_due.apply().get(timeout=30)  # closed at the checkpoint: no new merchant yet
+    MerchantFactory(leader=leader, opened_at=beijing(2024, 5, 31, 22))  # arrives late
+    decided = sorted(CheckResult.objects.values_list("code", "passed", "metrics"))
+    log = open(tmp_path / "worker.log", "w")
+    worker = None
+    try:
+        with RowLock(leader.pk):
+            worker = _start_worker(log)
+            recheck.delay(campaign_id=campaign.pk)
+            blocked = wait_until(_waiting_on_a_lock, timeout=60, interval=0.2)
+            assert blocked == 1, (tmp_path / "worker.log").read_text()
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        assert wait_until(lambda: _other_backends() == 0, timeout=30) is True
+    finally:
+        if worker is not None and worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        log.close()
+
+    leader.refresh_from_db()
+    assert worker.returncode == -signal.SIGKILL
+    assert (leader.status, leader.closed_at, leader.closure_reason) == (LeaderStatus.CLOSED, CLOSED_AT,
+                                                                        "special:checkpoint")
+    assert sorted(CheckResult.objects.values_list("code", "passed", "metrics")) == decided
+    assert LeaderStatusChange.objects.count() == 1
+
+    recheck.apply(kwargs={"campaign_id": campaign.pk}).get(timeout=30)  # the rerun (in process)
+
+    leader.refresh_from_db()
+    assert (leader.status, leader.closed_at, leader.closure_reason) == (LeaderStatus.PROBATION, None, "")
+    assert sorted(CheckResult.objects.values_list("code", "passed")) == [
+        ("basic:2024-05", True), ("special:checkpoint", True)]
+    assert list(LeaderStatusChange.objects.order_by("pk").values_list("from_status", "to_status")) == [
+        ("probation", "closed"), ("closed", "probation")]
+    assert sorted(set(Notification.objects.values_list("event", flat=True))) == [
+        f"probation_closed:{leader.pk}", f"probation_reinstated:{leader.pk}:1"]
