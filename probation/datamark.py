@@ -133,7 +133,7 @@ def record_import(campaign, *, kind, result, file_name=""):
     ImportRecord.objects.create(campaign=campaign, kind=kind, file_name=os.path.basename(str(file_name))[:200],
                                 rows=result.rows,
                                 created=result.created, updated=result.updated)
-    if campaign.decided_until is not None:
+    if Campaign.objects.filter(pk=campaign.pk, decided_until__isnull=False).exists():  # else nothing to compare
         transaction.on_commit(lambda: _queue_comparison(compare_verdicts, campaign.pk))
 
 

@@ -71,6 +71,7 @@ def _basic_months(leader, results, now):
             "month": month.month,
             "starts_at": month.starts_at,
             "ends_at": month.ends_at,
+            "due_at": month.due_at,
             "state": state,
             "days_left": days_left(now, month.ends_at) if state == IN_PROGRESS else None,
             "figures": [_figure(name, values[name], getattr(month, threshold)) for name, threshold in BASIC_METRICS],
@@ -149,13 +150,11 @@ def _periods(months, special):
     return periods
 
 
-def _confirming(months, special):
+def _confirming(months, special, now):
     """The checks past their due time whose result is still being confirmed (the data is not yet marked
     complete, or the scheduled job is about to decide): the leader's page says so rather than nothing."""
-    labels = [check_label(m["code"]) for m in months if m["state"] == AWAITING]
-    labels += [check_label(special[key]["code"]) for key in ("checkpoint", "total", "qualifying")
-               if special[key]["state"] == AWAITING]
-    return labels
+    items = [*months, *(special[key] for key in ("checkpoint", "total", "qualifying"))]
+    return [check_label(item["code"]) for item in items if item["state"] == AWAITING and item["due_at"] <= now]
 
 
 def closure_rules(campaign):
@@ -206,6 +205,6 @@ def leader_progress(leader, *, now):
         "basic_months": months,
         "special": special,
         "periods": _periods(months, special) if special is not None else [],
-        "confirming": _confirming(months, special) if special is not None else [],
+        "confirming": _confirming(months, special, now) if special is not None else [],
         "closure_rules": closure_rules(leader.campaign),
     }

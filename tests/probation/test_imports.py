@@ -9,7 +9,8 @@ from openpyxl import Workbook
 from probation.enums import LeaderStatus, OrderStatus
 from probation.imports import RowError, import_file
 from probation.imports.values import parse_order_status, parse_time
-from probation.models import Enrollment, Leader, Merchant, MerchantExit, Order
+from probation.models import Enrollment, ImportRecord, Leader, Merchant, MerchantExit, Order
+from probation.services import evaluate_due_checks
 from recruitment.timeutils import beijing
 from tests.factories import CampaignFactory, credit_code
 from tests.probation.factories import ActivityFactory, LeaderFactory, MerchantFactory
@@ -308,3 +309,41 @@ def test_import_orders_larger_than_one_batch_streams_and_finds_duplicates_across
     assert rejected.errors == [RowError(5005, "order_id", "duplicate key: already on line 5")]
     assert (again.ok, again.created, again.updated) == (True, 0, 5003)
     assert Order.objects.count() == 5003
+
+
+# --- What the data-mark step lists, and the comparison after an import ---------------------------------------
+
+
+def test_a_successful_import_is_recorded_with_its_counts_and_a_rejected_one_is_not(campaign, tmp_path):
+    good = tmp_path / "leaders-june.csv"
+    good.write_text("leader_account,company_name,credit_code,granted_at\n"
+                    "P01,杭州一号网络科技有限公司,91330106220000010U,2024-05-06 10:00:00\n", encoding="utf-8")
+    bad = tmp_path / "leaders-bad.csv"
+    bad.write_text("leader_account,company_name,credit_code,granted_at\nP02,X,not-a-code,2024-05-06 10:00:00\n",
+                   encoding="utf-8")
+
+    assert import_file("leaders", str(good), campaign=campaign).ok
+    assert not import_file("leaders", str(bad), campaign=campaign).ok
+    assert import_file("leaders", str(good), campaign=campaign).ok
+
+    assert list(ImportRecord.objects.order_by("pk").values_list("kind", "file_name", "rows", "created", "updated")) == [
+        ("leaders", "leaders-june.csv", 1, 1, 0), ("leaders", "leaders-june.csv", 1, 0, 1)]
+
+
+def test_an_import_after_a_decision_compares_the_verdicts_once_it_commits(campaign, tmp_path,
+                                                                          django_capture_on_commit_callbacks):
+    leader = LeaderFactory(campaign=campaign, leader_account="P01")
+    campaign.checkpoint_min_new_merchants = 1
+    campaign.save()
+    evaluate_due_checks(campaign, as_of=beijing(2024, 6, 1))
+    merchants = tmp_path / "merchants.csv"
+    merchants.write_text("merchant_id,merchant_name,leader_account,opened_at\nM1,商家一,P01,2024-05-31 22:00:00\n",
+                         encoding="utf-8")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert import_file("merchants", str(merchants), campaign=campaign).ok
+
+    leader.refresh_from_db()
+    assert len(callbacks) == 1
+    assert leader.stale_checks == "special:checkpoint"
+    assert Leader.objects.get(pk=leader.pk).status == "closed"  # compared, not decided

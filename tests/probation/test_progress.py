@@ -116,3 +116,14 @@ def test_progress_partial_renders_in_chinese(mid_june):
     assert "新商家一 <span class=\"muted\">N1</span>" in html
     assert "50.0% <span class=\"muted\">(5/10)</span>" in html
     assert "哪些情况会关闭权限" in html
+
+
+def test_a_due_check_waiting_for_its_data_reads_as_being_confirmed(mid_june):
+    before_due = leader_progress(mid_june, now=beijing(2024, 6, 30, 23, 59, 59))
+    waiting = leader_progress(mid_june, now=beijing(2024, 7, 3, 9))
+    html = render_to_string("probation/_progress.html", {"probation_progress": waiting})
+
+    assert before_due["confirming"] == []
+    assert waiting["confirming"] == ["2024-06 基础项考核"]
+    assert "2024-06 基础项考核的结果确认中：待该时段的淘宝联盟数据完整后作出。" in html
+    assert '<span class="badge badge-muted">结果确认中</span>' in html
