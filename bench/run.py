@@ -13,7 +13,9 @@ when missing). Steps:
    ``--memory-flat`` (meant for ``large``) also imports 4M orders into a second fresh database and
    compares the peak RSS with the 1M import's.
 2. evaluation: ``evaluate_probation --as-of 2024-09-01T00:00:00+08:00`` vs bench/baseline_verdicts.sql;
-   the report must agree with the SQL leader by leader.
+   the report must agree with the SQL leader by leader. Beside it, the same decision as a preview
+   (``--dry-run``, before) and a ``--recheck`` of every decided check on the same data (after; it must change
+   nothing).
 3. report: ``probation_report``.
 4. pages: ``/``, ``/apply/``, ``/status/`` (logged in) vs ``/bench/minimal/`` under gunicorn, loaded by wrk;
    ``/bench/minimal-user/`` (the minimal view plus the session and user reads) shows the floor of a logged-in page.
@@ -191,12 +193,23 @@ class Bench:
 
     def evaluation(self):
         startup, _rss, _p = self.timed([PY, STEPS, "noop"])
+        # The preview first (the same plan, nothing written), then the decision, then a recheck of every
+        # decided check on the same data (it must change nothing: the report is compared afterwards).
+        preview_wall, preview_seconds, _rss, _p = self.command("evaluate_probation", "--as-of", AS_OF, "--dry-run")
         wall, seconds, rss, process = self.command("evaluate_probation", "--as-of", AS_OF)
+        recheck_wall, recheck_seconds, _rss, recheck = self.command("evaluate_probation", "--as-of", AS_OF,
+                                                                    "--recheck")
+        changed = [line for line in recheck.stdout.splitlines() if " closed " in line or " reinstated " in line
+                   or " retained " in line]
+        if changed:
+            self.failures.append(f"the recheck on unchanged data changed {len(changed)} leader(s)")
         sql_wall, _rss, sql = self.timed(
             ["psql", "-X", "-v", "ON_ERROR_STOP=1", "-v", "slug=2024-nx2", "-v", f"as_of='{AS_OF}'", "--csv",
              "-f", str(BENCH / "baseline_verdicts.sql"), self.db_url()])
         self.figures["evaluation"] = {"wall": wall, "seconds": seconds, "rss_mb": round(rss, 1),
-                                      "sql_wall": sql_wall, "startup": startup}
+                                      "sql_wall": sql_wall, "startup": startup,
+                                      "preview_wall": preview_wall, "preview_seconds": preview_seconds,
+                                      "recheck_wall": recheck_wall, "recheck_seconds": recheck_seconds}
         self.sql_rows = list(csv.DictReader(sql.stdout.splitlines()))
         log(f"evaluation: {self.figures['evaluation']}")
 
@@ -312,6 +325,15 @@ class Bench:
             lines.append(f"| evaluate_probation: wall (command time) | {e['wall']:.2f} s ({e['seconds']:.2f} s) "
                          f"| SQL {e['sql_wall']:.2f} s | {ratio(e['wall'], e['sql_wall'])} "
                          f"({ratio(e['seconds'], e['sql_wall'])}) | {eval_goal}; {verdict_goal} |")
+            if "preview_seconds" in e:
+                lines.append(f"| preview (`--dry-run`): wall (command time) | {e['preview_wall']:.2f} s "
+                             f"({e['preview_seconds']:.2f} s) | deciding {e['seconds']:.2f} s "
+                             f"| {ratio(e['preview_seconds'], e['seconds'])} "
+                             f"| {goal(e['preview_seconds'] / e['seconds'], 1.2, 'preview ≤ 1.2× deciding')} |")
+                lines.append(f"| `--recheck` of every decided check: wall (command time) | {e['recheck_wall']:.2f} s "
+                             f"({e['recheck_seconds']:.2f} s) | first evaluation {e['seconds']:.2f} s "
+                             f"| {ratio(e['recheck_seconds'], e['seconds'])} "
+                             f"| {goal(e['recheck_seconds'] / e['seconds'], 1.5, 'recheck ≤ 1.5× first')} |")
             lines.append(f"| Python + django.setup() start-up (in every wall time) | {e['startup']:.2f} s | | | — |")
         if "report" in f:
             r = f["report"]

@@ -149,15 +149,12 @@ def compare_verdicts(campaign):
     """Store which leaders' decided verdicts today's data would change (``Leader.stale_checks``), computed by a
     recheck's plan, so the board can say 数据已变化，待复核 without computing it on page load.
 
-    Returns the number of leaders flagged. Skipped (0) while an import holds the campaign's data.
+    Returns the number of leaders flagged. It runs under the campaign's row lock (so never beside a decision)
+    but takes no data lock: an import running meanwhile queues its own comparison once it commits.
     """
     now = timezone.now()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        try:
-            decisions.hold_decision_lock(campaign)
-        except decisions.ImportRunning:
-            return 0  # that import queues its own comparison once it commits
         stale = {}
         if campaign.decided_until is not None:
             result = decisions.plan(campaign, up_to=None, recheck=True)
