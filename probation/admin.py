@@ -14,6 +14,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from audit import services as audit
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
+from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 
 from . import admin_pages, permissions  # noqa: F401  (admin_pages registers the board and the import page)
 from .models import CheckResult, Leader, LeaderStatusChange, Violation
@@ -80,7 +81,7 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Leader)
-class LeaderAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
+class LeaderAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [LeaderResource]
     audit_export_action = AuditAction.EXPORT_LEADERS
     export_formats = [CSV, XLSX]
@@ -91,6 +92,7 @@ class LeaderAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     readonly_fields = ["status", "closed_at", "closure_reason", "imported_at"]
     raw_id_fields = ["application"]
     inlines = [CheckResultInline, ViolationInline, StatusChangeInline]
+    view_predicate = manage_predicate = MODEL_PERMISSIONS  # the overrides below decide where they differ
 
     def has_view_permission(self, request, obj=None):
         return permissions.can_view_probation(request.user) or super().has_view_permission(request, obj)
@@ -104,7 +106,7 @@ class LeaderAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Violation)
-class ViolationAdmin(admin.ModelAdmin):
+class ViolationAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """Staff record a violation (SPEC §4); it closes the permission, voids the reward, tells the leader."""
 
     list_display = ["leader", "kind", "recorded_by", "recorded_at"]
@@ -112,6 +114,7 @@ class ViolationAdmin(admin.ModelAdmin):
     search_fields = ["leader__leader_account", "note"]
     fields = ["leader", "kind", "note"]
     raw_id_fields = ["leader"]
+    view_predicate = manage_predicate = MODEL_PERMISSIONS  # the overrides below decide
 
     def has_add_permission(self, request):
         return permissions.can_record_violation(request.user)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 from .models import BasicCheckMonth, Campaign
 
 admin.site.site_header = _("Taobao Alliance leader recruitment · staff workplace")
@@ -40,7 +41,7 @@ class BasicCheckMonthInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "slug",
@@ -57,6 +58,8 @@ class CampaignAdmin(admin.ModelAdmin):
     readonly_fields = ["is_current"]
     inlines = [BasicCheckMonthInline]
     actions = ["make_current"]
+    # The campaign admin's role holds the model permissions (reviews.roles).
+    view_predicate = manage_predicate = MODEL_PERMISSIONS
     fieldsets = [
         (_("Campaign"), {"fields": ["name", "slug", "summary", "is_current"]}),
         (
