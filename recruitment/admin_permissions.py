@@ -14,7 +14,8 @@ number masked, or a column not at all, could read it back one request at a time.
   ``?q=`` never reaches the query: Django's search form refuses it with a message;
 - fields declared masked (``mask_field``) are neither searched, filtered nor sorted on for a user the
   declaration's predicate does not allow;
-- ``?o=`` sorts only by the columns ``get_sortable_by(request)`` returns: the columns the role sees.
+- ``?o=`` sorts only by the columns ``get_sortable_by(request)`` returns: the columns the role sees;
+- every DateTimeField is edited with seconds (``recruitment.admin_widgets``).
 """
 
 from django.contrib.admin import SimpleListFilter
@@ -25,6 +26,8 @@ from django.contrib.admin.widgets import url_params_from_lookup_dict
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, OrderBy
 from django.db.models.constants import LOOKUP_SEP
+
+from .admin_widgets import keep_seconds
 
 
 class _ModelPermissions:
@@ -113,6 +116,10 @@ class PredicatePermissionsMixin:
     view_predicate = None
     manage_predicate = None
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep_seconds(self)
+
     # --- Permissions --------------------------------------------------------------------------------
 
     def _allows(self, request, name, model_permission):
@@ -141,6 +148,11 @@ class PredicatePermissionsMixin:
     def has_delete_permission(self, request, obj=None):
         return self._allows(request, "manage_predicate", lambda: super(PredicatePermissionsMixin, self)
                             .has_delete_permission(request, obj))
+
+    # --- Inlines edit datetimes with seconds too ------------------------------------------------------
+
+    def get_inline_instances(self, request, obj=None):
+        return [keep_seconds(inline) for inline in super().get_inline_instances(request, obj)]
 
     # --- What a role may ask of the change list ------------------------------------------------------
 
