@@ -15,8 +15,10 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 
+from accounts.models import User
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
+from recruitment.admin_permissions import PredicatePermissionsMixin, mask_field
 from reviews import permissions as review_permissions
 from reviews.models import ScoreSheet
 
@@ -32,6 +34,12 @@ def can_view_applications(user):
     applications with their cases, attachments and audit trail; the attachment download checks the
     same permission."""
     return user.has_perm(permissions.VIEW_PERMISSION)
+
+
+# Shown masked to roles without ``can_see_full_phone``, so never searched, filtered or sorted on for them.
+# An applicant who signed up with a mobile number has it as login name too (``User.username``).
+for _model, _field in ((Application, "mobile"), (User, "mobile"), (User, "username")):
+    mask_field(_model, _field, unmasked_for=permissions.can_see_full_phone)
 
 
 def attachment_download_url(attachment):
@@ -131,6 +139,15 @@ class ScoreSheetInline(ReadOnlyInline):
         return "；".join(f"{score.criterion.name} {score.value}" for score in obj.scores.all())
 
 
+def masked_account(account):
+    """``account`` (a user) named as a role that sees numbers masked may see it: an applicant who signed
+    up with a mobile number is named by that number."""
+    if account is None:
+        return "—"
+    name = str(account)
+    return mask_phone(name) if name.isdigit() else name
+
+
 class StatusChangeInline(ReadOnlyInline):
     """The audit trail (who, when, from, to, why), oldest first."""
 
@@ -140,12 +157,27 @@ class StatusChangeInline(ReadOnlyInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
+    def _swap(self, request, names):
+        if permissions.can_see_full_phone(request.user):
+            return list(names)
+        return ["actor_masked" if name == "actor" else name for name in names]
+
+    def get_fields(self, request, obj=None):
+        return self._swap(request, self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self._swap(request, self.readonly_fields)
+
+    @admin.display(description=StatusChange._meta.get_field("actor").verbose_name)
+    def actor_masked(self, obj):
+        return masked_account(obj.actor)
+
 
 # --- The application ----------------------------------------------------------------------------
 
 
 @admin.register(Application)
-class ApplicationAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
+class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
     audit_export_action = AuditAction.EXPORT_APPLICATIONS
     export_formats = [CSV, XLSX]
@@ -253,8 +285,9 @@ class ApplicationAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if permissions.can_see_full_phone(request.user):
             return self.fieldsets
+        masked = {"mobile": "mobile_masked", "applicant": "applicant_masked"}
         return [
-            (title, {**options, "fields": ["mobile_masked" if f == "mobile" else f for f in options["fields"]]})
+            (title, {**options, "fields": [masked.get(f, f) for f in options["fields"]]})
             for title, options in self.fieldsets
         ]
 
@@ -267,12 +300,6 @@ class ApplicationAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
             return self.list_display
         return ["mobile_masked" if name == "mobile" else name for name in self.list_display]
 
-    def get_search_fields(self, request):
-        # Searching by number would tell a masked role whose number it is.
-        if permissions.can_see_full_phone(request.user):
-            return self.search_fields
-        return [name for name in self.search_fields if name != "mobile"]
-
     def get_data_for_export(self, request, queryset, **kwargs):
         """The export as the requesting staff member may see it: the mobile masked unless allowed."""
         dataset = super().get_data_for_export(request, queryset, **kwargs)
@@ -284,18 +311,12 @@ class ApplicationAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     def mobile_masked(self, obj):
         return mask_phone(obj.mobile)
 
-    def has_add_permission(self, request):
-        return False
+    @admin.display(description=Application._meta.get_field("applicant").verbose_name)
+    def applicant_masked(self, obj):
+        return masked_account(obj.applicant)
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        # Nothing is editable here; without it the change page has no save buttons.
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return can_view_applications(request.user)
+    # Read-only for everyone (no manage predicate): without a change permission the page has no save buttons.
+    view_predicate = can_view_applications
 
     def has_export_permission(self, request):
         return can_view_applications(request.user)

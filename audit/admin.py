@@ -2,12 +2,14 @@
 
 from django.contrib import admin
 
+from recruitment.admin_permissions import PredicatePermissionsMixin
+
 from . import permissions
 from .models import AuditEvent
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     list_display = ["created_at", "actor_name", "action", "object_repr", "campaign", "details"]
     list_filter = ["action", "campaign"]
     search_fields = ["actor_name", "object_repr"]
@@ -18,17 +20,5 @@ class AuditEventAdmin(admin.ModelAdmin):
         "details",
     ]
 
-    def has_module_permission(self, request):
-        return permissions.can_view_audit(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_view_audit(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Read-only for everyone: events are written by ``audit.services.record`` only.
+    view_predicate = permissions.can_view_audit

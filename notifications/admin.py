@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
+
 from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """Read-only view of the outbox: what was sent to whom, and what is still waiting."""
 
     list_display = ("created_at", "recipient", "channel", "subject", "sent_at", "attempts")
@@ -14,15 +16,8 @@ class NotificationAdmin(admin.ModelAdmin):
     list_select_related = ("recipient",)
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Read by the roles holding ``view_notification``; rows are written by ``notifications.services`` only.
+    view_predicate = MODEL_PERMISSIONS
 
     @admin.display(description=_("sent"), boolean=True)
     def is_sent(self, obj):

@@ -19,6 +19,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from audit import services as audit
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
+from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 
 from . import admin_decisions, admin_pages, permissions  # noqa: F401  (admin_pages registers the board pages)
 from .decisions import DecisionRefused
@@ -87,7 +88,7 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Leader)
-class LeaderAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
+class LeaderAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [LeaderResource]
     audit_export_action = AuditAction.EXPORT_LEADERS
     export_formats = [CSV, XLSX]
@@ -99,6 +100,7 @@ class LeaderAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     readonly_fields = ["status", "closed_at", "closure_reason", "stale_checks", "recheck", "imported_at"]
     raw_id_fields = ["application"]
     inlines = [CheckResultInline, ViolationInline, StatusChangeInline]
+    view_predicate = manage_predicate = MODEL_PERMISSIONS  # the overrides below decide where they differ
     actions = ["recheck_selected"]
 
     @admin.display(description=_("recheck"))
@@ -132,7 +134,7 @@ class LeaderAdmin(AuditedExportMixin, ExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Violation)
-class ViolationAdmin(admin.ModelAdmin):
+class ViolationAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """Staff record a violation (SPEC §4): the leader is picked by search, a confirmation page shows the
     consequences, and the violation always voids the reward; closing the permission for it is the campaign
     admin's explicit choice. A violation recorded by mistake is withdrawn by the campaign admin, never deleted."""
@@ -143,6 +145,7 @@ class ViolationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["leader"]
     readonly_fields = ["withdrawal"]
     change_form_template = "admin/probation/violation_change_form.html"
+    view_predicate = manage_predicate = MODEL_PERMISSIONS  # the overrides below decide
 
     def get_fields(self, request, obj=None):
         if obj is not None:

@@ -5,7 +5,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from reviews import publication
+
 from . import services
+from .admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 from .models import BasicCheckMonth, Campaign
 
 admin.site.site_header = _("Taobao Alliance leader recruitment · staff workplace")
@@ -39,8 +42,24 @@ class BasicCheckMonthInline(admin.TabularInline):
     extra = 0
 
 
+class CampaignForm(forms.ModelForm):
+    """The campaign as staff edit it (the admin builds the fields from its fieldsets); the seats may not
+    drop below the applications already selected."""
+
+    def clean_seats(self):
+        seats = self.cleaned_data["seats"]
+        if self.instance.pk is not None and "seats" in self.changed_data:
+            # Locks the campaign row until the admin's transaction commits: a selection made meanwhile
+            # waits and then counts against the new number (reviews.publication.record_decision).
+            try:
+                publication.check_seats(self.instance, seats)
+            except publication.SeatsBelowSelected as error:
+                raise forms.ValidationError(str(error), code="below_selected") from error
+        return seats
+
+
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "slug",
@@ -55,8 +74,11 @@ class CampaignAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     # Switching the current campaign goes through the "make current" action only (one path, atomic).
     readonly_fields = ["is_current"]
+    form = CampaignForm
     inlines = [BasicCheckMonthInline]
     actions = ["make_current"]
+    # The campaign admin's role holds the model permissions (reviews.roles).
+    view_predicate = manage_predicate = MODEL_PERMISSIONS
     fieldsets = [
         (_("Campaign"), {"fields": ["name", "slug", "summary", "is_current"]}),
         (

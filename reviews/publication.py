@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application
@@ -39,6 +40,10 @@ class QuotaExceeded(SelectionError):
     """Selecting would exceed the campaign's seats (名额)."""
 
 
+class SeatsBelowSelected(SelectionError):
+    """The campaign's seats would drop below the applications already selected."""
+
+
 class PublicationError(ApplicationError):
     """Publication was refused or failed; nothing was changed."""
 
@@ -50,6 +55,37 @@ def pending_selections(campaign):
         status__in=(S.FINAL_REVIEW, S.SELECTED),
         pending_decision=PendingDecision.SELECTED,
     )
+
+
+def selected_applications(campaign):
+    """Applications of ``campaign`` that hold a seat: decided as selected in round 3, or published as
+    selected (whatever their pending decision says: the demo data, for one, publishes without one)."""
+    return Application.objects.filter(campaign=campaign).filter(
+        Q(status=S.FINAL_REVIEW, pending_decision=PendingDecision.SELECTED) | Q(status=S.SELECTED)
+    )
+
+
+def check_seats(campaign, seats):
+    """Refuse (``SeatsBelowSelected``, naming the count) to give ``campaign`` fewer ``seats`` than the
+    applications already selected; returns that count.
+
+    Locks the campaign row, as ``record_decision`` does before counting: called inside the transaction
+    that saves the new seats (the admin's change form), a concurrent selection waits for that
+    transaction and then counts against the new number.
+    """
+    with transaction.atomic():
+        list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk"))
+        selected = selected_applications(campaign).count()
+    if seats < selected:
+        raise SeatsBelowSelected(
+            ngettext(
+                "%(selected)s application is already selected: the seats cannot be fewer than %(selected)s.",
+                "%(selected)s applications are already selected: the seats cannot be fewer than %(selected)s.",
+                selected,
+            )
+            % {"selected": selected}
+        )
+    return selected
 
 
 def seats_left(campaign):

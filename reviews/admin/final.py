@@ -28,7 +28,7 @@ from applications.models import Application
 from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
-from recruitment.admin_permissions import PredicatePermissionsMixin
+from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 from recruitment.models import Campaign
 
 from .. import final, permissions, publication, ranking_resources
@@ -70,7 +70,7 @@ class RubricCriterionForm(forms.ModelForm):
 
 
 @admin.register(RubricCriterion)
-class RubricCriterionAdmin(admin.ModelAdmin):
+class RubricCriterionAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """The campaign admin edits the rubric (weights are relative) until the first sheet is submitted."""
 
     form = RubricCriterionForm
@@ -79,6 +79,7 @@ class RubricCriterionAdmin(admin.ModelAdmin):
     list_filter = ["campaign"]
     list_select_related = ["campaign"]
     ordering = ["campaign", "position", "id"]
+    view_predicate = manage_predicate = MODEL_PERMISSIONS
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and final.rubric_is_locked(obj.campaign_id):
@@ -106,6 +107,21 @@ class ScoredByMeFilter(admin.SimpleListFilter):
             return queryset.filter(my_sheet=False)
         if self.value() == "yes":
             return queryset.filter(my_sheet=True)
+        return queryset
+
+
+class PendingDecisionFilter(admin.SimpleListFilter):
+    """The pending decision (择优通过 / 不通过), a filter only for those who see the decisions."""
+
+    title = Application._meta.get_field("pending_decision").verbose_name
+    parameter_name = "pending_decision"
+
+    def lookups(self, request, model_admin):
+        return PendingDecision.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in PendingDecision.values:
+            return queryset.filter(pending_decision=self.value())
         return queryset
 
 
@@ -144,7 +160,7 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 
     change_list_template = "admin/reviews/final/queue_change_list.html"
     list_display_links = None
-    list_filter = ["campaign", ScoredByMeFilter]
+    list_filter = ["campaign", ScoredByMeFilter, PendingDecisionFilter]
     search_fields = ["company_name", "alliance_account", "credit_code"]
     list_select_related = ["campaign"]
     ordering = ["submitted_at", "pk"]
@@ -169,6 +185,12 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             )
         )
         return final.with_scores(queryset)
+
+    def get_list_filter(self, request):
+        """"Not scored by me" for those who score; the decision for those who see decisions."""
+        shown = {ScoredByMeFilter: permissions.can_score(request.user),
+                 PendingDecisionFilter: permissions.can_view_ranking(request.user)}
+        return [item for item in super().get_list_filter(request) if shown.get(item, True)]
 
     def get_list_display(self, request):
         columns = ["company_name", "alliance_account", "submitted_at", "my_score_display"]

@@ -22,7 +22,7 @@ from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
-from recruitment.admin_permissions import PredicatePermissionsMixin
+from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin, mask_field
 
 from .. import permissions, risk
 from ..models import Filing, RiskAssessment, RiskQueue, RiskRule, SanctionRecord
@@ -31,6 +31,9 @@ from .round1 import application_link
 
 S = ApplicationStatus
 ROUND2_STATES = [S.FILING, S.RISK_REVIEW, S.RISK_REJECTED, S.FINAL_REVIEW]
+
+# The legal representative's ID number: masked, never searched, filtered or sorted on, for other roles.
+mask_field(Filing, "legal_representative_id_number", unmasked_for=permissions.can_see_full_id_number)
 
 # Labels of the keys rules store in their data (``reviews.risk``).
 DATA_LABELS = {
@@ -249,7 +252,7 @@ class RiskAssessmentAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 
 
 @admin.register(RiskRule)
-class RiskRuleAdmin(admin.ModelAdmin):
+class RiskRuleAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """The risk rules of each campaign: enable or disable, set N (risk officers and campaign admins,
     by the model permissions their roles hold)."""
 
@@ -257,6 +260,7 @@ class RiskRuleAdmin(admin.ModelAdmin):
     list_editable = ["enabled", "parameter"]
     list_filter = ["campaign", "enabled"]
     list_select_related = ["campaign"]
+    view_predicate = manage_predicate = MODEL_PERMISSIONS
 
     def get_readonly_fields(self, request, obj=None):
         return ["campaign", "code"] if obj is not None else []

@@ -26,7 +26,7 @@ from applications.models import Application
 from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
-from recruitment.admin_permissions import PredicatePermissionsMixin
+from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin, mask_field
 
 from .. import permissions, round1
 from ..forms import Round1DecisionForm
@@ -34,6 +34,9 @@ from ..models import ChecklistItem, PhoneTask, Round1Queue, Round1Review
 
 S = ApplicationStatus
 DECISIONS = {"pass": True, "reject": False}
+
+# The number to call, masked (and so never searched, filtered or sorted on) for roles without it in full.
+mask_field(PhoneTask, "phone", unmasked_for=application_permissions.can_see_full_phone)
 
 
 def application_link(application):
@@ -66,12 +69,6 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     list_select_related = ["campaign"]
     ordering = ["submitted_at", "pk"]
     actions = ["pass_round1", "reject_round1"]
-
-    def get_search_fields(self, request):
-        # Searching by number would tell a masked role whose number it is.
-        if application_permissions.can_see_full_phone(request.user):
-            return self.search_fields
-        return [name for name in self.search_fields if name != "mobile"]
 
     def get_queryset(self, request):
         return (
@@ -197,7 +194,7 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Round1Review)
-class Round1ReviewAdmin(admin.ModelAdmin):
+class Round1ReviewAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """The round-1 decisions, read-only (who decided, the checklist, the reason)."""
 
     list_display = ["application", "passed", "reviewer", "decided_at", "reason"]
@@ -206,28 +203,23 @@ class Round1ReviewAdmin(admin.ModelAdmin):
     list_select_related = ["application", "reviewer"]
     fields = readonly_fields = ["application", "reviewer", "passed", "checked_items", "reason", "decided_at"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # Read by the roles holding ``view_round1review``; decisions are made on the queue, never edited here.
+    view_predicate = MODEL_PERMISSIONS
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """The round-1 checklist of each campaign, edited by the campaign admin (model permissions of the role)."""
 
     list_display = ["text", "position", "campaign"]
     list_editable = ["position"]
     list_filter = ["campaign"]
     search_fields = ["text"]
+    view_predicate = manage_predicate = MODEL_PERMISSIONS
 
 
 @admin.register(PhoneTask)
-class PhoneTaskAdmin(admin.ModelAdmin):
+class PhoneTaskAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """Whom to call after a round-1 pass; operations record each call (``reviews.round1.record_call``)."""
 
     list_display = ["contact_name", "phone", "application_display", "outcome", "called_by", "called_at", "note",
@@ -263,9 +255,6 @@ class PhoneTaskAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return self._swap(request, self.readonly_fields)
 
-    def get_search_fields(self, request):
-        return [n for n in self.search_fields if n != "phone"] if self._masks(request) else self.search_fields
-
     def _masked_titles(self, request, response):
         """The change and history pages name the task by ``str()`` (contact and number): mask it there."""
         context = getattr(response, "context_data", None)
@@ -288,11 +277,7 @@ class PhoneTaskAdmin(admin.ModelAdmin):
     def history_view(self, request, object_id, extra_context=None):
         return self._masked_titles(request, super().history_view(request, object_id, extra_context))
 
-    def has_module_permission(self, request):
-        return permissions.can_view_phone_tasks(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_view_phone_tasks(request.user)
+    view_predicate = permissions.can_view_phone_tasks
 
     def has_change_permission(self, request, obj=None):
         return permissions.can_manage_phone_tasks(request.user)

@@ -8,10 +8,13 @@ from django.urls import reverse
 from django.utils import translation
 from pytest_django.asserts import assertContains, assertNotContains
 
+from applications.enums import ApplicationStatus, PendingDecision
 from recruitment import services
 from recruitment.models import Campaign
 from recruitment.timeutils import beijing, local
+from reviews.roles import CAMPAIGN_ADMIN
 from tests.factories import CampaignFactory, UserFactory
+from tests.reviews.factories import FinalReviewApplicationFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +149,58 @@ def test_month_threshold_must_start_on_the_first_day(admin_client, campaign):
     assert response.status_code == 200
     assert formset.errors[0] == {"month": ["请填写该月的第一天。"]}
     assert [m.month for m in campaign.basic_months.all()] == [date(2024, 5, 1), date(2024, 6, 1), date(2024, 7, 1)]
+
+
+# --- Seats ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_selected(campaign):
+    """Two pending selections and one published selection in the campaign, one undecided finalist."""
+    FinalReviewApplicationFactory.create_batch(2, campaign=campaign, pending_decision=PendingDecision.SELECTED)
+    FinalReviewApplicationFactory(campaign=campaign, status=ApplicationStatus.SELECTED)
+    FinalReviewApplicationFactory(campaign=campaign)
+    return campaign
+
+
+def test_seats_lowered_to_the_selected_count_are_saved(client, three_selected):
+    client.force_login(staff_with_role(CAMPAIGN_ADMIN))
+    url = reverse("admin:recruitment_campaign_change", args=[three_selected.pk])
+
+    response = client.post(url, form_data(three_selected, seats="3"))
+
+    three_selected.refresh_from_db()
+    assert response.status_code == 302
+    assert three_selected.seats == 3
+
+
+def test_seats_lowered_below_the_selected_count_are_refused_with_the_count(client, three_selected):
+    client.force_login(staff_with_role(CAMPAIGN_ADMIN))
+    url = reverse("admin:recruitment_campaign_change", args=[three_selected.pk])
+    summary = three_selected.summary
+
+    response = client.post(url, form_data(three_selected, seats="2", summary="新的简介"))
+
+    three_selected.refresh_from_db()
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "seats": ["已有 3 份申请被择优通过（含已公示的），名额不能少于 3 个。"]
+    }
+    assert (three_selected.seats, three_selected.summary) == (50, summary)
+
+
+def test_seats_unchanged_are_not_rechecked(admin_client, campaign):
+    """Only a change of the seats is checked: editing the calendar of a full campaign stays possible."""
+    campaign.seats = 1
+    campaign.save()
+    FinalReviewApplicationFactory.create_batch(2, campaign=campaign, status=ApplicationStatus.SELECTED)
+    url = reverse("admin:recruitment_campaign_change", args=[campaign.pk])
+
+    response = admin_client.post(url, form_data(campaign, summary="日程微调"))
+
+    campaign.refresh_from_db()
+    assert response.status_code == 302
+    assert (campaign.seats, campaign.summary) == (1, "日程微调")
 
 
 # --- Make current ---------------------------------------------------------------------------------

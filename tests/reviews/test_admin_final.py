@@ -21,7 +21,7 @@ from recruitment.timeutils import beijing
 from reviews import final, publication
 from reviews.models import RubricCriterion, ScoreSheet
 from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
-from tests.factories import ApplicationFactory, AttachmentFactory, CooperationCaseFactory
+from tests.factories import ApplicationFactory, AttachmentFactory, CampaignFactory, CooperationCaseFactory
 from tests.reviews.factories import FinalReviewApplicationFactory, ScoreSheetFactory, staff_with_role
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +130,41 @@ def test_the_not_scored_by_me_filter(client, campaign, finalist):
     not_mine = client.get(reverse(QUEUE), {"mine": "no"})
 
     assert (list(mine.context["cl"].result_list), list(not_mine.context["cl"].result_list)) == ([scored], [finalist])
+
+
+@pytest.mark.parametrize(("role", "filters"), [
+    (FINAL_COMMITTEE, ["活动", "我的评分表"]),
+    (CAMPAIGN_ADMIN, ["活动", "待定决定"]),
+])
+def test_queue_filters_are_those_of_the_role(client, finalist, role, filters):
+    CampaignFactory(slug="2025-nx3", is_current=False)  # two campaigns: the campaign filter has a choice
+    login(client, role)
+
+    response = client.get(reverse(QUEUE))
+
+    assert [str(spec.title) for spec in response.context["cl"].filter_specs] == filters
+
+
+def test_the_campaign_admin_filters_by_pending_decision(client, campaign, finalist):
+    selected = FinalReviewApplicationFactory(campaign=campaign, pending_decision=PendingDecision.SELECTED)
+    FinalReviewApplicationFactory(campaign=campaign, pending_decision=PendingDecision.NOT_SELECTED)
+    login(client, CAMPAIGN_ADMIN)
+
+    response = client.get(reverse(QUEUE), {"pending_decision": "selected"})
+    undecided = client.get(reverse(QUEUE), {"pending_decision": ""})
+
+    assert list(response.context["cl"].result_list) == [selected]
+    assert list(undecided.context["cl"].result_list) == [finalist]
+
+
+@pytest.mark.parametrize(("role", "query"), [
+    (FINAL_COMMITTEE, {"pending_decision": "selected"}),
+    (CAMPAIGN_ADMIN, {"mine": "no"}),
+])
+def test_a_filter_not_shown_to_the_role_is_refused(client, finalist, role, query):
+    login(client, role)
+
+    assert client.get(reverse(QUEUE), query).status_code == 400
 
 
 def test_the_change_link_leads_to_the_score_page(client, finalist):

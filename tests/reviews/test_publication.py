@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application, StatusChange
@@ -121,6 +122,40 @@ def test_seats_are_counted_per_campaign(campaign, admin_user):
     )
 
     assert (publication.seats_left(other), publication.seats_left(campaign)) == (0, 50)
+
+
+# --- Changing the seats -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_selected(campaign):
+    """Two pending selections, one published selection (no pending decision, as the demo data has it), and
+    applications that hold no seat: not selected, undecided, selected in another campaign."""
+    FinalReviewApplicationFactory.create_batch(2, campaign=campaign, pending_decision=PendingDecision.SELECTED)
+    FinalReviewApplicationFactory(campaign=campaign, status=S.SELECTED)
+    FinalReviewApplicationFactory(campaign=campaign, pending_decision=PendingDecision.NOT_SELECTED)
+    FinalReviewApplicationFactory(campaign=campaign)
+    FinalReviewApplicationFactory(campaign=CampaignFactory(slug="2025-nx3", is_current=False),
+                                  pending_decision=PendingDecision.SELECTED)
+    return campaign
+
+
+def test_seats_equal_to_the_selected_count_are_allowed(three_selected):
+    assert publication.check_seats(three_selected, 3) == 3
+
+
+def test_seats_one_below_the_selected_count_are_refused_naming_the_count(three_selected):
+    with pytest.raises(publication.SeatsBelowSelected) as error:
+        publication.check_seats(three_selected, 2)
+
+    assert str(error.value) == "已有 3 份申请被择优通过（含已公示的），名额不能少于 3 个。"
+
+
+def test_seats_refusal_in_english_names_the_count(three_selected):
+    with translation.override("en"), pytest.raises(publication.SeatsBelowSelected) as error:
+        publication.check_seats(three_selected, 0)
+
+    assert str(error.value) == "3 applications are already selected: the seats cannot be fewer than 3."
 
 
 # --- Publication ------------------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+"""Widgets every admin page uses (through ``recruitment.admin_permissions.PredicatePermissionsMixin``)."""
+
+from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime, BaseAdminDateWidget, BaseAdminTimeWidget
+from django.db import models
+
+TIME_FORMAT = "%H:%M:%S"
+
+
+class SecondsSplitDateTime(AdminSplitDateTime):
+    """The admin's date + time widget, the time shown and posted as HH:MM:SS.
+
+    The stock widget takes its time format from the language, and zh-hans lists ``%H:%M`` first: a
+    deadline of 23:59:59 was shown as 23:59 and a save that changed something else moved it to
+    23:59:00. Parsing stays the form field's (the language's input formats), so HH:MM:SS and HH:MM
+    are both accepted — the admin's clock shortcut ("现在", "午夜" …) inserts HH:MM, saved as HH:MM:00.
+    """
+
+    def __init__(self, attrs=None):
+        widgets = [BaseAdminDateWidget, BaseAdminTimeWidget(format=TIME_FORMAT)]
+        # MultiWidget's constructor, as Django's AdminSplitDateTime calls it, with our time widget.
+        forms.MultiWidget.__init__(self, widgets, attrs)
+
+
+def keep_seconds(model_admin):
+    """Make ``model_admin`` (a ModelAdmin or an inline) edit every DateTimeField with ``SecondsSplitDateTime``.
+
+    Applied to the instance after Django has merged its defaults into ``formfield_overrides``; a
+    widget an admin chose on purpose (anything but Django's stock split widget) is left alone.
+    """
+    overrides = dict(model_admin.formfield_overrides)
+    options = dict(overrides.get(models.DateTimeField, {}))
+    if options.get("widget", AdminSplitDateTime) is AdminSplitDateTime:
+        options["widget"] = SecondsSplitDateTime
+        overrides[models.DateTimeField] = options
+        model_admin.formfield_overrides = overrides
+    return model_admin
