@@ -73,7 +73,7 @@ class CampaignAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     # Switching the current campaign goes through the "make current" action only (one path, atomic).
-    readonly_fields = ["is_current"]
+    readonly_fields = ["is_current", "data_complete_until", "decided_until"]
     form = CampaignForm
     inlines = [BasicCheckMonthInline]
     actions = ["make_current"]
@@ -114,6 +114,18 @@ class CampaignAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
                     "best_item_min_orders",
                     "settlement_rate_min_percent",
                 ]
+            },
+        ),
+        (
+            _("Probation data and reminders"),
+            {
+                "fields": [
+                    ("data_complete_until", "decided_until"),
+                    "data_wait_reminder_days",
+                    "at_risk_reminder_day",
+                ],
+                "description": _("The data mark moves on the probation board (确认数据) or with mark_data_complete; "
+                                 "it only moves forward."),
             },
         ),
         (_("Questionnaire limits"), {"fields": ["attachment_max_mb", "supplement_max_mb"]}),

@@ -550,3 +550,13 @@ def test_thresholds_in_the_figures_keep_two_decimals(campaign, world):
     figures = CheckResult.objects.get(leader=world["P01"], code="basic:2024-05").metrics
 
     assert (figures["gmv"], figures["min_gmv"]) == ("0.00", str(Decimal("0.00")))
+
+
+def test_the_waiting_days_before_a_reminder_are_campaign_data(campaign, world, operations):
+    campaign.data_wait_reminder_days = 5
+    campaign.save(update_fields=["data_wait_reminder_days"])
+
+    day_four = datamark.remind_waiting_checks(campaign, now=beijing(2024, 6, 4, 0, 0, 1))
+    day_six = datamark.remind_waiting_checks(campaign, now=beijing(2024, 6, 6, 0, 0, 1))
+
+    assert (day_four, day_six) == (0, 1)

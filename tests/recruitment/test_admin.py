@@ -105,12 +105,15 @@ def test_change_page_groups_fields_by_topic_with_the_monthly_thresholds(admin_cl
         "名额",
         "试用期、拓客先锋活动与 618 窗口",
         "纳新专项考核",
+        "试用期数据与提醒",
         "问卷限制",
     ]
     months = response.context["inline_admin_formsets"][0].formset
     assert [form.instance.code for form in months] == ["basic:2024-05", "basic:2024-06", "basic:2024-07"]
-    # The current flag is switched by the action only, never typed in the form.
+    # The current flag is switched by the action only, the data mark on the board: never typed in the form.
     assertNotContains(response, 'name="is_current"')
+    assertNotContains(response, 'name="data_complete_until')
+    assertContains(response, 'name="data_wait_reminder_days"')
 
 
 def test_change_page_saves_a_valid_edit(admin_client, campaign):
