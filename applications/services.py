@@ -326,6 +326,9 @@ def reopen_application(application, *, actor, now=None):
 # --- Notifications ----------------------------------------------------------------------------------
 
 
+CONFIRMATION_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
 def submission_event(application):
     """The outbox event of one submission: ``submitted:<id>:<submitted_at, UTC, to the microsecond>``.
 
@@ -336,22 +339,31 @@ def submission_event(application):
     return f"submitted:{application.pk}:{stamp}"
 
 
+def confirmation_channel(user):
+    """Where a submission is confirmed: the account's own e-mail, else an SMS to its own mobile number.
+
+    Never an address typed into the questionnaire: anyone can type anyone's address there.
+    """
+    if user.email:
+        return Channel.EMAIL
+    if getattr(user, "mobile", ""):
+        return Channel.SMS
+    return None
+
+
 def _record_confirmation(application):
     """Write the confirmation of ``application``'s current submission into the outbox (once).
 
-    One e-mail, to the application's contact address and the account's (both, when they differ).
+    One message to the account that submitted (``confirmation_channel``); the questionnaire's contact
+    details are for staff and never receive it.
     """
-    recipients = sorted({e for e in (application.email, application.applicant.email) if e})
-    if not recipients:
-        logger.warning("application %s has no e-mail address for the confirmation", application.pk)
+    channel = confirmation_channel(application.applicant)
+    if channel is None:
+        logger.warning("application %s: the account has no e-mail or mobile for the confirmation", application.pk)
         return []
-    address = ", ".join(recipients)
-    if len(address) > 254:  # the outbox column: keep the questionnaire's contact address
-        address = application.email or recipients[0]
     return notify(
         event=submission_event(application), recipient=application.applicant, template="submission_confirmation",
-        application=application, context={"campaign": application.campaign}, channels=[Channel.EMAIL],
-        addresses={Channel.EMAIL: address},
+        application=application, context={"campaign": application.campaign}, channels=[channel],
     )
 
 
@@ -368,16 +380,16 @@ def send_submission_confirmation(application):
     with transaction.atomic():
         _record_confirmation(application)
     pending = Notification.objects.filter(
-        event=submission_event(application), channel=Channel.EMAIL, recipient=application.applicant_id,
+        event=submission_event(application), channel__in=CONFIRMATION_CHANNELS, recipient=application.applicant_id,
     ).values_list("pk", flat=True)
     return any([deliver(pk) for pk in pending])
 
 
 def record_confirmation_sent(notification):
-    """Outbox receipt of a confirmation e-mail: stamp ``confirmation_sent_at`` if the e-mail is about the
-    application's current submission (a late e-mail of a withdrawn submission stamps nothing)."""
+    """Outbox receipt of a confirmation: stamp ``confirmation_sent_at`` if the message is about the
+    application's current submission (a late message of a withdrawn submission stamps nothing)."""
     application = Application.objects.filter(pk=notification.application_id).first()
-    if application is None or application.submitted_at is None or notification.channel != Channel.EMAIL:
+    if application is None or application.submitted_at is None or notification.channel not in CONFIRMATION_CHANNELS:
         return
     if submission_event(application) == notification.event:
         Application.objects.filter(pk=application.pk).update(confirmation_sent_at=notification.sent_at)

@@ -26,7 +26,9 @@ def reviewer(db):
 
 @pytest.fixture
 def application(campaign):
-    return SubmittedApplicationFactory(campaign=campaign, contact_name="李娜", mobile="13912345678")
+    # Notices go to the account's own e-mail and mobile; the questionnaire's number is for the phone task.
+    return SubmittedApplicationFactory(campaign=campaign, contact_name="李娜", mobile="13912345678",
+                                       applicant=UserFactory(mobile="13700000001"))
 
 
 def nothing_written(application, status):
