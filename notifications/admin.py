@@ -15,6 +15,11 @@ class NotificationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
 
+    def get_fields(self, request, obj=None):
+        # A secret row (a password reset link) is for its recipient only: staff see that it went out.
+        fields = super().get_fields(request, obj)
+        return [name for name in fields if name != "body"] if obj is not None and obj.secret else fields
+
     def has_add_permission(self, request):
         return False
 
