@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -88,3 +88,12 @@ class LoginForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = _("Mobile number or e-mail")
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Password reset (找回密码) whose e-mail goes through the notification outbox (delivered by the
+    Celery task after commit) instead of being sent inside the request."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        services.record_password_reset(user=context["user"], address=to_email, context=context)

@@ -6,6 +6,7 @@ password-reset form find the account. An identifier is unique across the usernam
 of every user, so that a login attempt never matches two accounts.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -15,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from notifications.models import Channel, Notification
+from notifications.services import notify
 from recruitment.validators import normalize_mobile, validate_mobile
 
 MOBILE = "mobile"
@@ -104,3 +107,21 @@ def create_applicant_account(*, identifier, password, recovery_email=""):
     except IntegrityError:
         # The unique username / mobile constraints caught a concurrent sign-up with the same identifier.
         raise IdentifierTaken("identifier") from None
+
+
+def record_password_reset(*, user, address, context):
+    """Write a password-reset e-mail for ``user`` into the notification outbox; the delivery task sends it.
+
+    Nothing is sent inside the request, so a known address answers as fast as an unknown one (the
+    form answers the same page for both). ``context`` is the one Django's ``PasswordResetForm`` builds
+    (``uid``, ``token``, ``protocol``, ``domain``…). Each request is its own event. The row is marked
+    ``secret``: its text holds a one-time link, which the admin never shows; rows are flagged in the
+    same transaction as they are written, before their delivery is queued (after commit).
+    """
+    with transaction.atomic():
+        rows = notify(
+            event=f"password_reset:{user.pk}:{uuid.uuid4().hex}", recipient=user, template="password_reset",
+            context=context, channels=[Channel.EMAIL], addresses={Channel.EMAIL: address},
+        )
+        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(secret=True)
+    return rows

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import services
-from .forms import LoginForm, SignupForm
+from .forms import LoginForm, OutboxPasswordResetForm, SignupForm
 
 AFTER_SIGNUP_URL = "applications:apply"
 # The backend that logs people in (the first in AUTHENTICATION_BACKENDS is the throttle, which never does).
@@ -54,6 +54,7 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = OutboxPasswordResetForm  # the e-mail waits in the outbox; the worker sends it
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     extra_email_context = {"site_name": settings.SITE_TITLE}

@@ -25,12 +25,17 @@ TRANSITIONS = {
     S.DRAFT: {S.SUBMITTED},
     S.SUBMITTED: {S.WITHDRAWN, S.FILING, S.ROUND1_REJECTED},
     S.WITHDRAWN: {S.DRAFT},
+    # FILING -> ROUND1_REJECTED: staff close an application that never filed, so that results can be
+    # published.
     S.FILING: {S.RISK_REVIEW, S.ROUND1_REJECTED},
     S.RISK_REVIEW: {S.FINAL_REVIEW, S.RISK_REJECTED},
     S.FINAL_REVIEW: {S.SELECTED, S.NOT_SELECTED},
-    # Before publication a round-1 rejection looks "submitted" to the applicant, who may still withdraw
-    # it before the deadline exactly like a pending application (so the button gives nothing away).
-    S.ROUND1_REJECTED: {S.WITHDRAWN},
+    # Before publication a round-1 rejection reads as the phase it was decided in, and the applicant
+    # may still do what that phase offers, exactly as if nothing had been decided (anything else would
+    # give the decision away): withdraw it while it reads "submitted" (before the deadline), or file it
+    # while it reads "round 1 passed" (a closure for not filing lapses when the applicant files after
+    # all: reviews.filing.submit_filing).
+    S.ROUND1_REJECTED: {S.WITHDRAWN, S.RISK_REVIEW},
     S.RISK_REJECTED: set(),
     S.SELECTED: set(),
     S.NOT_SELECTED: set(),
@@ -82,6 +87,43 @@ class AttachmentKind(models.TextChoices):
     SUPPORTING = "supporting", _("Supporting file")
     SUPPLEMENTARY = "supplementary", _("Supplementary material (after round 1)")
 
-# States an applicant sees in the timeline of the status page. Review states are added here only
-# once their outcome is meant to be visible (after results_published_at).
-APPLICANT_VISIBLE_STATES = {ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.WITHDRAWN}
+
+
+class ApplicantStatus(models.TextChoices):
+    """What the applicant is told (申请人看到的状态): one word per phase the applicant may know about.
+
+    Every applicant page, notice and action reads this, never ``ApplicationStatus``
+    (``applications.visibility.applicant_status``): before publication a decision staff took shows as
+    the phase it was taken in, so nothing the applicant sees or may do depends on it.
+    """
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    FILING = "filing", _("Round 1 passed, system filing to complete")
+    FILED = "filed", _("System filing completed, under review")
+    SELECTED = "selected", _("Selected")
+    NOT_SELECTED = "not_selected", _("Not selected")
+
+
+A = ApplicantStatus
+
+# The applicant's word for each state: (before the results are published, once they are). Before
+# publication an outcome reads as the phase it was decided in (``applicant_status`` follows the
+# audit trail: a round-1 rejection reads "submitted"); the first value here is its fallback.
+APPLICANT_STATUS = {
+    S.DRAFT: (A.DRAFT, A.DRAFT),
+    S.SUBMITTED: (A.SUBMITTED, A.SUBMITTED),
+    S.WITHDRAWN: (A.WITHDRAWN, A.WITHDRAWN),
+    S.FILING: (A.FILING, A.FILING),
+    S.RISK_REVIEW: (A.FILED, A.FILED),
+    S.FINAL_REVIEW: (A.FILED, A.FILED),
+    S.ROUND1_REJECTED: (A.SUBMITTED, A.NOT_SELECTED),
+    S.RISK_REJECTED: (A.FILED, A.NOT_SELECTED),
+    S.SELECTED: (A.FILED, A.SELECTED),
+    S.NOT_SELECTED: (A.FILED, A.NOT_SELECTED),
+}
+
+# Applicant statuses in which supplementary material (补充材料) may be uploaded: from the round-1 pass
+# until the outcome is published.
+SUPPLEMENT_APPLICANT_STATUSES = {A.FILING, A.FILED}

@@ -142,11 +142,6 @@ class Application(models.Model):
     def is_editable(self):
         return self.status in EDITABLE_STATES
 
-    @property
-    def round1_decided(self):
-        """Whether staff recorded a round-1 decision (reviews.Round1Review), visible or not."""
-        return hasattr(self, "round1_review")
-
 
 class CooperationCase(models.Model):
     """A historical cooperation case (历史合作案例); an application lists any number."""

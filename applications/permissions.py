@@ -4,7 +4,8 @@ An applicant only ever reaches their own application; staff need the ``view_appl
 permission. Views answer 404 (not 403) to a stranger so that existence is not revealed.
 """
 
-from .enums import ApplicationStatus, AttachmentKind
+from .enums import ApplicantStatus, ApplicationStatus, AttachmentKind
+from .visibility import applicant_status
 
 VIEW_PERMISSION = "applications.view_application"
 
@@ -42,21 +43,23 @@ def can_submit(user, application, now=None):
 
 
 def can_withdraw(user, application, now=None):
-    """Before the deadline only (announcement: the window closes 2024-04-25 23:59:59)."""
-    from reviews.filing import applicant_status  # the status the applicant sees (outcomes hidden)
+    """While the applicant sees it "submitted", before the deadline (the window closes 2024-04-25 23:59:59).
 
+    Keyed on the applicant-facing status only: a round-1 rejection nobody was told about is withdrawn
+    exactly like a pending submission.
+    """
     return (
         is_owner(user, application)
-        and applicant_status(application, now) == ApplicationStatus.SUBMITTED
         and application.campaign.accepts_applications(now)
+        and applicant_status(application, now) == ApplicantStatus.SUBMITTED
     )
 
 
 def can_reopen(user, application, now=None):
+    """The same rule for every withdrawn application: while the window is open, whatever staff decided."""
     return (
         is_owner(user, application)
         and application.status == ApplicationStatus.WITHDRAWN
-        and not application.round1_decided
         and application.campaign.accepts_applications(now)
     )
 

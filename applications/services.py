@@ -19,9 +19,10 @@ from notifications.services import deliver, notify
 from recruitment import timeutils
 
 from . import questionnaire
-from .enums import TRANSITIONS, ApplicationStatus, AttachmentKind
+from .enums import TRANSITIONS, ApplicantStatus, ApplicationStatus, AttachmentKind
 from .models import Application, Attachment, StatusChange
 from .uploads import MAX_ATTACHMENTS
+from .visibility import applicant_status
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,11 @@ class TransitionNotAllowed(ApplicationError):
 
 class AnswersLocked(ApplicationError):
     """The answers can no longer change (the application is not a draft)."""
+
+
+class AlreadySubmitted(TransitionNotAllowed):
+    """A submission repeated (a double click, a resent form, concurrent requests): the application was
+    submitted already. Callers answer it exactly as they answered the first submission."""
 
 
 class WindowClosed(ApplicationError):
@@ -131,17 +137,35 @@ def followed_application(user):
     return application_in_current_campaign(user) or latest_application(user)
 
 
-def start_application(user, *, campaign, now=None):
-    """Return the user's application in ``campaign``, creating the draft on the first visit.
+def own_application(user, pk):
+    """The user's own application with id ``pk`` (its campaign joined), or ``None`` (someone else's too)."""
+    if not user.is_authenticated:
+        return None
+    return Application.objects.select_related("campaign").filter(applicant=user, pk=pk).first()
 
-    Refused (``WindowClosed``, nothing created) once the window has closed; a draft may be prepared
-    before it opens. A double click racing on the create is absorbed by ``get_or_create``.
+
+def applications_of(user):
+    """Every application of the user, in any campaign, newest first (the status page lists them all)."""
+    return Application.objects.select_related("campaign").filter(applicant=user).order_by("-created_at", "-pk")
+
+
+def check_can_start(campaign, now=None):
+    """Raise ``WindowClosed`` once ``campaign``'s window has closed; a draft may be prepared before it opens."""
+    if campaign.window_state(now) == "closed":
+        raise WindowClosed(_("Applications for this campaign closed at %(deadline)s.") % _deadline(campaign))
+
+
+def start_application(user, *, campaign, now=None):
+    """Return the user's application in ``campaign``, creating the draft if there is none (开始填写).
+
+    Called by a POST only: a page view never creates anything. Refused (``WindowClosed``, nothing
+    created) once the window has closed. A double click racing on the create is absorbed by
+    ``get_or_create``.
     """
     existing = application_of(user, campaign)
     if existing is not None:
         return existing
-    if campaign.window_state(now) == "closed":
-        raise WindowClosed(_("Applications for this campaign closed at %(deadline)s.") % _deadline(campaign))
+    check_can_start(campaign, now)
     application, _created = Application.objects.get_or_create(
         campaign=campaign,
         applicant=user,
@@ -260,16 +284,19 @@ def submit_application(application, *, actor, now=None):
     """Submit a complete draft inside the window (Beijing time, inclusive to the second).
 
     Locks the answers (status ``submitted``), stamps ``submitted_at`` and records the confirmation
-    e-mail in the notification outbox in the same transaction; it is sent after commit, or by the
-    outbox sweep if the broker cannot be reached then (the applicant never sees that error).
-    Raises ``WindowClosed``, ``IncompleteApplication`` or ``TransitionNotAllowed``.
+    in the notification outbox in the same transaction; it is sent after commit, or by the outbox
+    sweep if the broker cannot be reached then (the applicant never sees that error). Raises
+    ``WindowClosed``, ``IncompleteApplication``, ``AlreadySubmitted`` (it was submitted already: the
+    row lock makes concurrent submits of one draft submit it once) or ``TransitionNotAllowed``.
     """
     now = now or timezone.now()
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
         if locked.status != ApplicationStatus.DRAFT:
-            raise TransitionNotAllowed(_("Only a draft can be submitted; this application is “%(status)s”.")
-                                       % {"status": locked.get_status_display()})
+            shown = applicant_status(locked, now)  # the applicant's word: a hidden decision must not show
+            refusal = AlreadySubmitted if shown != ApplicantStatus.WITHDRAWN else TransitionNotAllowed
+            raise refusal(_("Only a draft can be submitted; this application is “%(status)s”.")
+                          % {"status": shown.label})
         _check_window(locked.campaign, now, _("submission"))
         missing = questionnaire.missing_answers(locked)
         if missing:
@@ -281,15 +308,16 @@ def submit_application(application, *, actor, now=None):
 
 
 def withdraw_application(application, *, actor, now=None, reason=""):
-    """Withdraw (撤回申请) a submitted application before the deadline; it can be reopened later."""
+    """Withdraw (撤回申请) an application the applicant sees as submitted, before the deadline.
+
+    Allowed exactly when ``permissions.can_withdraw`` offers it: the test is on the applicant-facing
+    status, so a round-1 rejection nobody was told about is withdrawn like a pending submission, and
+    every refusal is worded the same whatever happened since. A withdrawn application can be reopened.
+    """
     now = now or timezone.now()
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
-        hidden_rejection = (
-            locked.status == ApplicationStatus.ROUND1_REJECTED and not locked.campaign.results_are_published(now)
-        )
-        if locked.status != ApplicationStatus.SUBMITTED and not hidden_rejection:
-            # Worded the same whatever happened since: an unpublished decision must not show through.
+        if applicant_status(locked, now) != ApplicantStatus.SUBMITTED:
             raise TransitionNotAllowed(
                 _("This application can no longer be withdrawn: its review has started. Contact the campaign "
                   "staff if you need help.")
@@ -301,19 +329,18 @@ def withdraw_application(application, *, actor, now=None, reason=""):
 
 
 def reopen_application(application, *, actor, now=None):
-    """Turn a withdrawn application back into a draft while the window is open.
+    """Turn a withdrawn application back into a draft while the window is open, whatever staff decided.
 
-    The declaration must be given again before the next submission, since the answers may change.
+    The same rule for everyone (a rule keyed on a hidden decision would reveal it): the history is
+    kept (``StatusChange`` rows), and once resubmitted the application goes through round 1 again
+    (``reviews.round1`` treats a decision older than the current submission as history). The
+    declaration must be given again before the next submission, since the answers may change.
     """
     now = now or timezone.now()
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
         if locked.status != ApplicationStatus.WITHDRAWN:
             raise TransitionNotAllowed(_("Only a withdrawn application can be reopened."))
-        if locked.round1_decided:
-            # Reopening would put a decided application back in the round-1 queue.
-            raise TransitionNotAllowed(_("This application was withdrawn after its review started and cannot be "
-                                         "reopened."))
         _check_window(locked.campaign, now, _("reopening"))
         transition(
             locked, ApplicationStatus.DRAFT, actor=actor,
@@ -326,6 +353,9 @@ def reopen_application(application, *, actor, now=None):
 # --- Notifications ----------------------------------------------------------------------------------
 
 
+CONFIRMATION_CHANNELS = (Channel.EMAIL, Channel.SMS)
+
+
 def submission_event(application):
     """The outbox event of one submission: ``submitted:<id>:<submitted_at, UTC, to the microsecond>``.
 
@@ -336,22 +366,31 @@ def submission_event(application):
     return f"submitted:{application.pk}:{stamp}"
 
 
+def confirmation_channel(user):
+    """Where a submission is confirmed: the account's own e-mail, else an SMS to its own mobile number.
+
+    Never an address typed into the questionnaire: anyone can type anyone's address there.
+    """
+    if user.email:
+        return Channel.EMAIL
+    if getattr(user, "mobile", ""):
+        return Channel.SMS
+    return None
+
+
 def _record_confirmation(application):
     """Write the confirmation of ``application``'s current submission into the outbox (once).
 
-    One e-mail, to the application's contact address and the account's (both, when they differ).
+    One message to the account that submitted (``confirmation_channel``); the questionnaire's contact
+    details are for staff and never receive it.
     """
-    recipients = sorted({e for e in (application.email, application.applicant.email) if e})
-    if not recipients:
-        logger.warning("application %s has no e-mail address for the confirmation", application.pk)
+    channel = confirmation_channel(application.applicant)
+    if channel is None:
+        logger.warning("application %s: the account has no e-mail or mobile for the confirmation", application.pk)
         return []
-    address = ", ".join(recipients)
-    if len(address) > 254:  # the outbox column: keep the questionnaire's contact address
-        address = application.email or recipients[0]
     return notify(
         event=submission_event(application), recipient=application.applicant, template="submission_confirmation",
-        application=application, context={"campaign": application.campaign}, channels=[Channel.EMAIL],
-        addresses={Channel.EMAIL: address},
+        application=application, context={"campaign": application.campaign}, channels=[channel],
     )
 
 
@@ -368,16 +407,16 @@ def send_submission_confirmation(application):
     with transaction.atomic():
         _record_confirmation(application)
     pending = Notification.objects.filter(
-        event=submission_event(application), channel=Channel.EMAIL, recipient=application.applicant_id,
+        event=submission_event(application), channel__in=CONFIRMATION_CHANNELS, recipient=application.applicant_id,
     ).values_list("pk", flat=True)
     return any([deliver(pk) for pk in pending])
 
 
 def record_confirmation_sent(notification):
-    """Outbox receipt of a confirmation e-mail: stamp ``confirmation_sent_at`` if the e-mail is about the
-    application's current submission (a late e-mail of a withdrawn submission stamps nothing)."""
+    """Outbox receipt of a confirmation: stamp ``confirmation_sent_at`` if the message is about the
+    application's current submission (a late message of a withdrawn submission stamps nothing)."""
     application = Application.objects.filter(pk=notification.application_id).first()
-    if application is None or application.submitted_at is None or notification.channel != Channel.EMAIL:
+    if application is None or application.submitted_at is None or notification.channel not in CONFIRMATION_CHANNELS:
         return
     if submission_event(application) == notification.event:
         Application.objects.filter(pk=application.pk).update(confirmation_sent_at=notification.sent_at)

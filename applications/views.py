@@ -12,20 +12,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from notifications.models import Channel, Notification
 from probation.progress import leader_progress
 from recruitment.context_processors import get_current_campaign, remember_current_campaign
-from reviews import filing
 from reviews.forms import FilingForm
 
 from . import permissions, questionnaire, services
-from .enums import OUTCOME_STATES, ApplicationStatus, AttachmentKind
+from .enums import SUPPLEMENT_APPLICANT_STATUSES, ApplicantStatus, ApplicationStatus, AttachmentKind
 from .forms import SECTION_FORMS, AttachmentForm, CaseFormSet
 from .models import Attachment
 from .uploads import MAX_ATTACHMENTS, size_limit_mb
+from .visibility import applicant_status, status_timeline
 
 
 def _my_application(request):
@@ -38,10 +37,28 @@ def _my_application(request):
 
 
 def _followed_application(request):
-    """(campaign, application) for the status page and its actions; see services.followed_application."""
+    """(campaign, application) the status page's actions default to; see services.followed_application."""
     application = services.followed_application(request.user)
     if application is None:
         return get_current_campaign(request), None
+    if application.campaign.is_current:
+        remember_current_campaign(request, application.campaign)
+    return application.campaign, application
+
+
+def chosen_application(request, params):
+    """(campaign, application) a page or an action is about.
+
+    ``params["application"]`` (a query or form field) names one of the user's own applications; any
+    other value is a 404, exactly like an id that does not exist, so nothing is revealed. Without it,
+    the followed application (the one in the current campaign, else the latest).
+    """
+    raw = params.get("application", "")
+    if not raw:
+        return _followed_application(request)
+    application = services.own_application(request.user, raw) if raw.isdigit() else None
+    if application is None:
+        raise Http404
     if application.campaign.is_current:
         remember_current_campaign(request, application.campaign)
     return application.campaign, application
@@ -59,11 +76,11 @@ def _locked(request, application, message=None):
 def _context(request, application, section=None):
     missing = questionnaire.missing_answers(application)
     now = timezone.now()
-    shown = filing.applicant_status(application, now)
+    shown = applicant_status(application, now)
     return {
         "application": application,
         "shown_status": shown,
-        "shown_status_label": ApplicationStatus(shown).label,
+        "shown_status_label": shown.label,
         "campaign": application.campaign,
         "section": section,
         "steps": questionnaire.section_states(application, current=section),
@@ -77,14 +94,19 @@ def _context(request, application, section=None):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def apply(request):
-    """Entry point: create the draft on the first visit, then go to the first incomplete section."""
+    """Entry point (我的申请). GET never writes: without an application in the current campaign it shows
+    the start page, whose button (开始填写) POSTs here to create the draft; with one, it goes to the
+    first incomplete section (a draft) or to the answers (anything else)."""
     campaign, application = _my_application(request)
     if application is None:
         if campaign is None:
             return render(request, "applications/closed.html", {"campaign": None})
         try:
+            if request.method != "POST":
+                services.check_can_start(campaign)
+                return _start_page(request, campaign)
             application = services.start_application(request.user, campaign=campaign)
         except services.ApplicationError as error:
             return render(request, "applications/closed.html", {"campaign": campaign, "message": error.message})
@@ -96,11 +118,21 @@ def apply(request):
     return redirect("applications:section", section=section.slug)
 
 
+def _start_page(request, campaign):
+    earlier = services.applications_of(request.user)
+    return render(request, "applications/start.html", {
+        "campaign": campaign, "window_state": campaign.window_state(), "has_earlier": earlier.exists(),
+    })
+
+
 @login_required
 @require_GET
 def overview(request):
-    """Every answer on one page, read-only: the applicant's copy of what was (or will be) submitted."""
-    _campaign, application = _followed_application(request)
+    """Every answer on one page, read-only: the applicant's copy of what was (or will be) submitted.
+
+    ``?application=<id>`` shows another of the user's own applications (the status page links each).
+    """
+    _campaign, application = chosen_application(request, request.GET)
     if application is None:
         return redirect("applications:apply")
     context = _context(request, application)
@@ -127,6 +159,8 @@ def section(request, section):
     if current is None:
         raise Http404
     if request.method == "POST" and not permissions.can_edit_answers(request.user, application):
+        if _is_submit(request, current):
+            return _submitted_again(request, application)
         return _locked(request, application)
     if current.kind == "cases":
         return _cases_section(request, application, current)
@@ -148,8 +182,14 @@ def _form_section(request, application, current):
     editable = permissions.can_edit_answers(request.user, application)
     form = form_class(request.POST or None, instance=application) if editable else None
     if request.method == "POST":
-        if form.is_valid() and services.save_answers(form):
-            if current.kind == "declaration" and request.POST.get("action") == "submit":
+        try:
+            saved = form.is_valid() and services.save_answers(form)
+        except services.AnswersLocked as error:  # submitted by a concurrent request since this one began
+            if _is_submit(request, current):
+                return _submitted_again(request, application)
+            return _locked(request, application, error.message)
+        if saved:
+            if _is_submit(request, current):
                 return _submit(request, application)
             messages.success(request, _("Draft saved."))
             return _after_save(request, application, current)
@@ -160,14 +200,38 @@ def _form_section(request, application, current):
     return render(request, template, context)
 
 
+def _is_submit(request, current):
+    return current.kind == "declaration" and request.POST.get("action") == "submit"
+
+
+def _submitted(request):
+    """The answer to a submission, and to every repetition of it (double click, resent form, concurrent
+    requests of one session): the status page with the same message."""
+    if services.confirmation_channel(request.user) == Channel.SMS:
+        messages.success(request, _("Your application has been submitted. A confirmation text message is on its way."))
+    else:
+        messages.success(request, _("Your application has been submitted. A confirmation e-mail is on its way."))
+    return redirect("applications:status")
+
+
+def _submitted_again(request, application):
+    """A submit of an application that is no longer a draft: answered like the first submission if the
+    applicant sees it submitted (whatever staff decided since), else the locked page (e.g. withdrawn)."""
+    application.refresh_from_db()
+    if applicant_status(application) in {ApplicantStatus.DRAFT, ApplicantStatus.WITHDRAWN}:
+        return _locked(request, application)
+    return _submitted(request)
+
+
 def _submit(request, application):
     try:
         services.submit_application(application, actor=request.user)
+    except services.AlreadySubmitted:
+        return _submitted(request)
     except services.ApplicationError as error:
         messages.error(request, error.message)
         return redirect("applications:section", section="declaration")
-    messages.success(request, _("Your application has been submitted. A confirmation e-mail is on its way."))
-    return redirect("applications:status")
+    return _submitted(request)
 
 
 def _cases_section(request, application, current):
@@ -175,7 +239,10 @@ def _cases_section(request, application, current):
     formset = CaseFormSet(request.POST or None, instance=application, prefix="cases") if editable else None
     if request.method == "POST":
         if formset.is_valid():
-            services.save_cases(formset)
+            try:
+                services.save_cases(formset)
+            except services.AnswersLocked as error:  # submitted by a concurrent request since this one began
+                return _locked(request, application, error.message)
             messages.success(request, _("Draft saved."))
             return _after_save(request, application, current)
         messages.error(request, _("Some answers need correcting (marked in red). This section was not saved yet."))
@@ -255,88 +322,79 @@ def attachment_download(request, pk):
 
 
 # --- Status ----------------------------------------------------------------------------------------
-# The whole pipeline in the applicant's words. What is shown follows ``reviews.filing.applicant_status``:
-# before publication an outcome reads exactly like the review state it was decided in, and the
-# timeline leaves out every change the applicant may not know about yet.
+# Every application and leader role of the account, newest first, in the applicant's words: what is
+# shown follows ``visibility.applicant_status`` (outcomes hidden until published) and each action
+# names the application it is about (a hidden ``application`` field, 404 for anyone else's).
 
-S = ApplicationStatus
-
-# Changes an applicant always sees in the timeline (their own steps and the round-1 pass they were
-# notified of). Round 3 is internal; outcomes appear once published, as one neutral entry.
-TIMELINE_STATES = {S.DRAFT, S.SUBMITTED, S.WITHDRAWN, S.FILING, S.RISK_REVIEW}
-APPLICANT_LABELS = {
-    S.FILING: gettext_lazy("Round 1 passed, system filing to complete"),
-    S.RISK_REVIEW: gettext_lazy("System filing completed, under review"),
-}
+A = ApplicantStatus
 
 
-def _applicant_label(status):
-    return APPLICANT_LABELS.get(status) or ApplicationStatus(status).label
-
-
-def status_timeline(application, *, published):
-    """The applicant's history: visible changes oldest first, then the published outcome, if any."""
-    entries = []
-    for change in application.status_changes.filter(to_status__in=TIMELINE_STATES).order_by("created_at", "id"):
-        own = change.actor_id is not None and change.actor_id == application.applicant_id
-        entries.append({
-            "at": change.created_at,
-            # A withdrawal of a round-1 rejection nobody has been told about reads as one of a submission.
-            "from_label": _applicant_label(S.SUBMITTED if change.from_status in OUTCOME_STATES else change.from_status),
-            "to_label": _applicant_label(change.to_status),
-            "by": "you" if own else ("staff" if change.actor_id else ""),
-            "reason": change.reason if own else "",
-        })
-    if published and application.status in OUTCOME_STATES:
-        campaign = application.campaign
-        entries.append({
-            "at": max(campaign.results_published_at, campaign.published_at),
-            "from_label": _("Under review"),
-            "to_label": _("Selected") if application.status == S.SELECTED else _("Not selected"),
-            "by": "",
-            "reason": "",
-        })
-    return entries
-
-
-def render_status(request, *, filing_form=None, supplement_form=None, status=200):
-    """The status page; the filing and upload views re-render it with their bound forms on errors."""
-    campaign, application = _followed_application(request)
-    now = timezone.now()
-    context = {"campaign": campaign, "application": application, "now": now}
-    if campaign is not None:
-        context["window_state"] = campaign.window_state(now)
-    if application is not None:
-        shown = filing.applicant_status(application, now)
-        published = campaign.results_are_published(now) if campaign else False
-        if application.status == S.DRAFT:
-            # Only a draft shows what is missing (two queries); a submitted application's answers are complete.
-            missing = questionnaire.missing_answers(application)
-            context.update(missing=missing, progress=questionnaire.progress(application, missing))
-        context.update(
-            shown_status=shown,
-            published=published,
-            changes=status_timeline(application, published=published),
-            # Shown for a round-1 rejection too until publication: its absence would give the decision away.
-            can_withdraw=shown == S.SUBMITTED and permissions.is_owner(request.user, application)
-            and application.campaign.accepts_applications(now),
-            can_reopen=permissions.can_reopen(request.user, application, now),
-            can_submit=permissions.can_submit(request.user, application, now),
-            filed=getattr(application, "filing", None) if shown in filing.SUPPLEMENT_STATES else None,
+def _entry(request, application, now, *, suffix, filing_form=None, supplement_form=None):
+    """What the status page shows of one application (its own block, actions and history)."""
+    campaign = application.campaign
+    shown = applicant_status(application, now)
+    entry = {
+        "kind": "application",
+        "sfx": suffix,
+        "application": application,
+        "campaign": campaign,
+        "window_state": campaign.window_state(now),
+        "shown_status": shown,
+        "published": campaign.results_are_published(now),
+        "changes": status_timeline(application, now),
+        "can_withdraw": permissions.can_withdraw(request.user, application, now),
+        "can_reopen": permissions.can_reopen(request.user, application, now),
+        "can_submit": permissions.can_submit(request.user, application, now),
+        "filed": getattr(application, "filing", None) if shown == A.FILED else None,
+    }
+    if application.status == ApplicationStatus.DRAFT:
+        # Only a draft shows what is missing (two queries); a submitted application's answers are complete.
+        missing = questionnaire.missing_answers(application)
+        entry.update(missing=missing, progress=questionnaire.progress(application, missing))
+    if shown == A.FILING and permissions.is_owner(request.user, application):
+        entry["filing_form"] = filing_form or FilingForm(auto_id=f"id{suffix}_%s")
+    if shown in SUPPLEMENT_APPLICANT_STATUSES and permissions.is_owner(request.user, application):
+        entry["supplement_form"] = supplement_form or AttachmentForm(
+            campaign=campaign, kind=AttachmentKind.SUPPLEMENTARY, auto_id=f"id{suffix}_%s"
         )
-        if shown == S.FILING:
-            context["filing_form"] = filing_form or FilingForm()
-        if filing.can_upload_supplementary(request.user, application, now):
-            context["supplement_form"] = supplement_form or AttachmentForm(
-                campaign=application.campaign, kind=AttachmentKind.SUPPLEMENTARY
-            )
-            context["supplement_limit_mb"] = size_limit_mb(application.campaign, AttachmentKind.SUPPLEMENTARY)
-            context["supplements"] = application.attachments.filter(kind=AttachmentKind.SUPPLEMENTARY)
-        leader = getattr(application, "leader", None) if shown == S.SELECTED else None
-        if leader is not None:
-            context["probation_progress"] = leader_progress(leader, now=now)
-    if request.user.is_authenticated:
-        context["notifications"] = Notification.objects.filter(recipient=request.user, channel=Channel.IN_APP)[:20]
+        entry["supplement_limit_mb"] = size_limit_mb(campaign, AttachmentKind.SUPPLEMENTARY)
+        entry["supplements"] = application.attachments.filter(kind=AttachmentKind.SUPPLEMENTARY)
+    leader = getattr(application, "leader", None) if shown == A.SELECTED else None
+    if leader is not None:
+        entry["probation_progress"] = leader_progress(leader, now=now)
+    return entry
+
+
+def render_status(request, *, filing_form=None, supplement_form=None, for_application=None, status=200):
+    """The status page; the filing and upload views re-render it with their bound forms on errors
+    (``for_application``: the application the bound form belongs to)."""
+    now = timezone.now()
+    applications = list(
+        services.applications_of(request.user).select_related("leader", "filing").prefetch_related("status_changes")
+    )
+    current = next((a.campaign for a in applications if a.campaign.is_current), None)
+    if current is not None:
+        remember_current_campaign(request, current)
+    else:
+        current = get_current_campaign(request)
+    entries = []
+    if current is not None and not any(a.campaign_id == current.pk for a in applications):
+        entries.append({"kind": "start", "sfx": "", "campaign": current, "window_state": current.window_state(now)})
+    for application in applications:
+        bound = for_application is not None and application.pk == for_application.pk
+        entries.append(_entry(
+            request, application, now, suffix=f"-{len(entries) + 1}" if entries else "",
+            filing_form=filing_form if bound else None, supplement_form=supplement_form if bound else None,
+        ))
+    first = next((e for e in entries if e["kind"] == "application"), entries[0] if entries else {})
+    context = {
+        "entries": entries,
+        "now": now,
+        # The newest application and its campaign (else the current campaign), for the page title.
+        "campaign": first.get("campaign"),
+        "application": first.get("application"),
+        "notifications": Notification.objects.filter(recipient=request.user, channel=Channel.IN_APP)[:20],
+    }
     return render(request, "applications/status.html", context, status=status)
 
 
@@ -349,8 +407,8 @@ def status(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request):
-    """GET asks for confirmation; POST withdraws (撤回申请)."""
-    _campaign, application = _followed_application(request)
+    """GET asks for confirmation; POST withdraws (撤回申请) the application named by ``application``."""
+    _campaign, application = chosen_application(request, request.POST if request.method == "POST" else request.GET)
     if application is None or not permissions.is_owner(request.user, application):
         raise Http404
     if request.method == "POST":
@@ -373,7 +431,7 @@ def withdraw(request):
 @login_required
 @require_POST
 def reopen(request):
-    _campaign, application = _followed_application(request)
+    _campaign, application = chosen_application(request, request.POST)
     if application is None:
         raise Http404
     try:

@@ -19,6 +19,11 @@ class NotificationAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     # Read by the roles holding ``view_notification``; rows are written by ``notifications.services`` only.
     view_predicate = MODEL_PERMISSIONS
 
+    def get_fields(self, request, obj=None):
+        # A secret row (a password reset link) is for its recipient only: staff see that it went out.
+        fields = super().get_fields(request, obj)
+        return [name for name in fields if name != "body"] if obj is not None and obj.secret else fields
+
     @admin.display(description=_("sent"), boolean=True)
     def is_sent(self, obj):
         return obj.sent_at is not None

@@ -36,6 +36,11 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    secret = models.BooleanField(
+        _("holds a secret"), default=False,
+        help_text=_("The message carries a one-time secret (a password reset link): the admin never shows its "
+                    "text; only the delivery task reads it."),
+    )
 
     class Meta:
         verbose_name = _("notification")

@@ -16,10 +16,10 @@ logger = logging.getLogger(__name__)
 
 
 def _addresses(recipient, application):
-    """Where each channel reaches the person: the application's contact details, else the account's."""
-    email = (application.email if application else "") or recipient.email
-    mobile = (application.mobile if application else "") or getattr(recipient, "mobile", "")
-    return {Channel.EMAIL: email, Channel.SMS: mobile, Channel.IN_APP: ""}
+    """Where each channel reaches the person: the account's own e-mail and mobile (the ones it logs in
+    or recovers its password with), never contact details typed into a questionnaire, which anyone can
+    set to someone else's address. ``application`` only says what the message is about."""
+    return {Channel.EMAIL: recipient.email, Channel.SMS: getattr(recipient, "mobile", ""), Channel.IN_APP: ""}
 
 
 #: What the app that raised an event records once its notification is sent, by the event's kind (the

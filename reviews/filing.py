@@ -5,9 +5,9 @@ stores the ``Filing``, moves the application to ``RISK_REVIEW`` and, after commi
 assessment (``reviews.tasks.run_risk_assessment``). Supplementary material (补充材料) may be uploaded
 from the round-1 pass until the outcome is published.
 
-``applicant_status`` is what the applicant is allowed to know: before publication an outcome reads
-as the review state it was decided in, so neither the status page nor a refused upload can reveal a
-rejection early.
+What the applicant is allowed to know is ``applications.visibility.applicant_status``: before
+publication an outcome reads as the phase it was decided in, so neither the status page nor a refused
+upload can reveal a rejection early.
 """
 
 import logging
@@ -19,18 +19,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications import services as application_services
-from applications.enums import OUTCOME_STATES, ApplicationStatus, AttachmentKind
+from applications.enums import SUPPLEMENT_APPLICANT_STATUSES, ApplicantStatus, ApplicationStatus, AttachmentKind
 from applications.models import Application
 from applications.permissions import is_owner
+from applications.visibility import applicant_status
 
 from .models import Filing
 
 S = ApplicationStatus
+A = ApplicantStatus
 
-# The applicant may upload supplementary material in these (applicant-visible) states: from the
-# round-1 pass until the outcome is published. Before publication an outcome reached from one of
-# them still counts (see ``applicant_status``): refusing the upload would reveal the decision.
-SUPPLEMENT_STATES = {S.FILING, S.RISK_REVIEW, S.FINAL_REVIEW}
+# The applicant may upload supplementary material while they see the application between the round-1
+# pass and the published outcome (``applications.visibility.applicant_status``): an outcome decided
+# meanwhile still counts, since refusing the upload would reveal the decision.
+SUPPLEMENT_STATES = SUPPLEMENT_APPLICANT_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -81,23 +83,10 @@ def validate_resident_id(value):
 # --- What the applicant may know and do ------------------------------------------------------------
 
 
-def applicant_status(application, now=None):
-    """The status the applicant sees: an outcome shows only once the campaign's results are published.
-
-    Before that an outcome reads as the state it was decided from (e.g. a round-1 rejection as
-    ``SUBMITTED``, a risk rejection as ``RISK_REVIEW``), exactly as if it were still pending.
-    """
-    status = ApplicationStatus(application.status)
-    if status not in OUTCOME_STATES or application.campaign.results_are_published(now):
-        return status
-    change = application.status_changes.filter(to_status=status).order_by("-created_at", "-id").first()
-    if change is None or change.from_status not in {S.SUBMITTED, *SUPPLEMENT_STATES}:
-        return S.SUBMITTED
-    return ApplicationStatus(change.from_status)
-
-
-def can_file(user, application):
-    return is_owner(user, application) and application.status == S.FILING
+def can_file(user, application, now=None):
+    """While the applicant sees "round 1 passed, filing to complete" (``applicant_status``): a closure
+    staff recorded meanwhile (FILING → ROUND1_REJECTED) must not show through a refused filing."""
+    return is_owner(user, application) and applicant_status(application, now) == A.FILING
 
 
 def can_upload_supplementary(user, application, now=None):
@@ -111,14 +100,17 @@ def submit_filing(application, *, actor, data):
     """Record the applicant's filing and start the risk assessment (FILING → RISK_REVIEW).
 
     ``data`` holds the validated ``FILING_FIELDS`` (``reviews.forms.FilingForm``). Only the applicant,
-    only in ``FILING``; the row lock makes a double submit file once. The assessment task is queued
-    after commit, so the worker sees the filing.
+    only while they see the application waiting for its filing (``can_file``); the row lock makes a
+    double submit file once. An application staff closed for not filing (FILING → ROUND1_REJECTED,
+    unpublished) is filed like any other: the closure lapses, since its reason no longer holds, and the
+    risk assessment runs (staff decide again in rounds 2–3). The assessment task is queued after
+    commit, so the worker sees the filing.
     """
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
         if not is_owner(actor, locked):
             raise FilingRefused(_("Only the applicant can complete the filing."))
-        if locked.status != S.FILING or Filing.objects.filter(application=locked).exists():
+        if not can_file(actor, locked) or Filing.objects.filter(application=locked).exists():
             raise FilingRefused(_("The filing is not open for this application."))
         if not (data.get("associated_accounts_confirmed") and data.get("rules_accepted")):
             raise FilingRefused(_("Confirm the associated accounts and accept the management rules to file."))

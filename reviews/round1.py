@@ -32,7 +32,9 @@ def decide_round1(application, *, actor, passed, reason="", checked_items=()):
     ``checked_items`` are the ticked ``ChecklistItem`` rows (items of another campaign are ignored).
     Raises ``PermissionDenied`` for someone who may not review round 1, ``ReasonRequired`` for a
     rejection without a reason, ``TransitionNotAllowed`` unless the application is ``SUBMITTED`` —
-    so a second decision is refused and writes nothing.
+    so a second decision is refused and writes nothing. A resubmitted application (withdrawn after a
+    decision nobody was told about, reopened, submitted again) is decided again: the earlier decision
+    stays in the audit trail and its ``Round1Review`` row is replaced.
     """
     if not permissions.can_review_round1(actor):
         raise PermissionDenied
@@ -43,11 +45,16 @@ def decide_round1(application, *, actor, passed, reason="", checked_items=()):
         locked = Application.objects.select_for_update().select_related("campaign", "applicant").get(
             pk=application.pk
         )
-        if locked.status != S.SUBMITTED or Round1Review.objects.filter(application=locked).exists():
+        if locked.status != S.SUBMITTED:
             raise application_services.TransitionNotAllowed(
                 _("Round 1 decides only submitted applications; this one is “%(status)s”.")
                 % {"status": locked.get_status_display()}
             )
+        # A decision leaves SUBMITTED in the same transaction, so one found on a submitted application
+        # was taken on an earlier submission (withdrawn, reopened, resubmitted): it is history, kept in
+        # the audit trail (StatusChange: reviewer, time, outcome, reason; the admin's AuditEvent: the
+        # checklist too), and the resubmission is decided afresh.
+        Round1Review.objects.filter(application=locked).delete()
         review = Round1Review.objects.create(application=locked, reviewer=actor, passed=passed, reason=reason)
         item_ids = [getattr(item, "pk", item) for item in checked_items]
         review.checked_items.set(ChecklistItem.objects.filter(campaign=locked.campaign_id, pk__in=item_ids))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from applications import services as application_services
 from applications.enums import AttachmentKind
 from applications.forms import AttachmentForm
-from applications.views import _followed_application, render_status
+from applications.views import chosen_application, render_status
 
 from . import filing
 from .forms import FilingForm
@@ -26,7 +26,8 @@ def _refused(request, application, message):
 
 
 def _own_application(request):
-    _campaign, application = _followed_application(request)
+    """The applicant's application named by the form's ``application`` field (else the followed one)."""
+    _campaign, application = chosen_application(request, request.POST)
     if application is None:
         raise Http404
     return application
@@ -41,7 +42,7 @@ def submit_filing(request):
     form = FilingForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Some answers need correcting (marked in red). The filing was not submitted."))
-        return render_status(request, filing_form=form)
+        return render_status(request, filing_form=form, for_application=application)
     try:
         filing.submit_filing(application, actor=request.user, data=form.cleaned_data)
     except application_services.ApplicationError as error:
@@ -61,7 +62,7 @@ def upload_supplementary(request):
     )
     if not form.is_valid():
         messages.error(request, _("The file was not uploaded."))
-        return render_status(request, supplement_form=form)
+        return render_status(request, supplement_form=form, for_application=application)
     try:
         filing.add_supplementary(
             application, upload=form.checked, actor=request.user, description=form.cleaned_data["description"]

@@ -5,11 +5,18 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from applications import questionnaire
+from applications import questionnaire, services
 from applications.enums import ApplicationStatus
 from applications.models import Application, CooperationCase
+from notifications.models import Notification
 from recruitment.timeutils import beijing
-from tests.factories import ApplicationFactory, CooperationCaseFactory
+from tests.factories import (
+    ApplicationFactory,
+    AttachmentFactory,
+    CampaignFactory,
+    CooperationCaseFactory,
+    UserFactory,
+)
 
 FORM_SECTIONS = ["identity", "risk", "qualifications", "assessment", "declaration"]
 
@@ -28,15 +35,49 @@ def logged_in(client, applicant):
     return client
 
 
-def test_apply_first_visit_creates_the_draft_and_opens_the_first_section(logged_in, applicant, campaign, inside_window):
+def test_apply_first_visit_shows_the_start_page_and_creates_nothing(logged_in, applicant, campaign, inside_window):
     response = logged_in.get(reverse("applications:apply"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'<form method="post" action="{reverse("applications:apply")}" id="start-form">' in page
+    assert 'id="btn-start-application">开始填写</button>' in page
+    assert 'id="earlier-applications"' not in page
+    assert Application.objects.filter(applicant=applicant).exists() is False
+
+
+def test_apply_start_button_creates_the_draft_and_opens_the_first_section(
+    logged_in, applicant, campaign, inside_window
+):
+    response = logged_in.post(reverse("applications:apply"))
 
     application = Application.objects.get(applicant=applicant)
     assert response.status_code == 302
     assert response["Location"] == section_url("identity")
     assert (application.campaign, application.status, application.email) == (campaign, "draft", applicant.email)
-    logged_in.get(reverse("applications:apply"))
+    again = logged_in.post(reverse("applications:apply"))  # a double click: the same draft
+    assert again["Location"] == section_url("identity")
     assert Application.objects.filter(applicant=applicant).count() == 1
+
+
+def test_apply_start_page_of_an_account_with_an_earlier_application_links_to_the_status(
+    logged_in, applicant, campaign, inside_window
+):
+    earlier = CampaignFactory(slug="2023-nx1", name="纳新 1.0", is_current=False)
+    ApplicationFactory(campaign=earlier, applicant=applicant, status=ApplicationStatus.SELECTED)
+
+    page = logged_in.get(reverse("applications:apply")).content.decode()
+
+    assert f'<p id="earlier-applications"><a href="{reverse("applications:status")}">' in page
+    assert Application.objects.filter(applicant=applicant, campaign=campaign).exists() is False
+
+
+def test_apply_start_after_the_deadline_creates_nothing(logged_in, applicant, campaign, after_deadline):
+    response = logged_in.post(reverse("applications:apply"))
+
+    assert response.status_code == 200
+    assert "本轮纳新已于北京时间 2024-04-25 23:59:59 截止报名。" in response.content.decode()
+    assert Application.objects.filter(applicant=applicant).exists() is False
 
 
 def test_apply_goes_to_the_first_incomplete_section(logged_in, draft, inside_window):
@@ -60,7 +101,7 @@ def test_apply_after_the_deadline_without_application_creates_nothing(logged_in,
 
 
 def test_section_save_draft_keeps_the_answers(logged_in, applicant, campaign, inside_window):
-    logged_in.get(reverse("applications:apply"))
+    logged_in.post(reverse("applications:apply"))
     data = {"alliance_account": "mm_556677", "company_name": "宁波新拓电子商务有限公司", "mobile": "13912345678",
             "action": "save"}
 
@@ -239,6 +280,44 @@ def test_submit_through_the_view_sends_the_confirmation_once(
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "申请已收到：淘宝联盟拓客型招商团长招募 · 纳新 2.0（2024）"
+
+
+def test_submit_twice_answers_the_second_like_the_first(logged_in, complete_draft, inside_window):
+    first = submit(logged_in)
+    first_messages = messages_of(logged_in.get(first["Location"]))
+    second = submit(logged_in)  # the same form again: a double click, a resent request
+    second_messages = messages_of(logged_in.get(second["Location"]))
+
+    assert (first.status_code, first["Location"]) == (second.status_code, second["Location"]) == (
+        302, reverse("applications:status"),
+    )
+    assert first_messages == second_messages == ["申请已提交，确认邮件将随后发出。"]
+    assert list(complete_draft.status_changes.values_list("from_status", "to_status")) == [("draft", "submitted")]
+
+
+def test_submit_of_a_withdrawn_application_shows_the_locked_page(logged_in, submitted, applicant, inside_window):
+    services.withdraw_application(submitted, actor=applicant)
+
+    response = submit(logged_in)
+
+    assert response.status_code == 403
+    assert "申请已提交，确认邮件将随后发出。" not in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.WITHDRAWN
+
+
+def test_submit_by_an_account_without_e_mail_says_a_text_message_is_on_its_way(client, campaign, inside_window):
+    account = UserFactory(username="13900001111", email="", mobile="13900001111")
+    draft = ApplicationFactory(campaign=campaign, applicant=account, declaration_accepted=False)
+    CooperationCaseFactory(application=draft)
+    AttachmentFactory(application=draft)
+    client.force_login(account)
+
+    response = submit(client)
+
+    assert messages_of(client.get(response["Location"])) == ["申请已提交，确认短信将随后发出。"]
+    (row,) = Notification.objects.filter(application=draft)
+    assert (row.channel, row.address) == ("sms", "13900001111")
 
 
 FIELD_NAMES = {

@@ -71,15 +71,22 @@ def test_withdrawing_a_hidden_rejection_works_like_a_pending_one(client, pair):
     assert 'id="btn-confirm-withdraw"' in confirm_pending[1] and 'id="btn-confirm-withdraw"' in confirm_rejected[1]
 
 
-def test_a_withdrawn_application_with_a_round1_decision_cannot_be_reopened(client, pair):
-    _pending, rejected = pair
-    client.force_login(rejected.applicant)
-    with time_machine.travel(DURING_REVIEW, tick=False):
-        client.post("/status/withdraw/")
-        client.post("/status/reopen/")
+def test_a_withdrawn_application_with_a_round1_decision_is_reopened_like_any_other(client, pair):
+    answers = {}
+    for app in pair:
+        client.force_login(app.applicant)
+        with time_machine.travel(DURING_REVIEW, tick=False):
+            client.post("/status/withdraw/")
+            response = client.post("/status/reopen/")
+        app.refresh_from_db()
+        answers[app.pk] = (response["Location"], app.status, app.submitted_at)
 
-    rejected.refresh_from_db()
-    assert rejected.status == S.WITHDRAWN
+    pending, rejected = pair
+    assert answers[pending.pk] == answers[rejected.pk] == ("/apply/declaration/", S.DRAFT, None)
+    # The history is kept: the hidden decision stays in the audit trail, the applicant's steps follow it.
+    assert list(rejected.status_changes.order_by("pk").values_list("from_status", "to_status")) == [
+        (S.SUBMITTED, S.ROUND1_REJECTED), (S.ROUND1_REJECTED, S.WITHDRAWN), (S.WITHDRAWN, S.DRAFT),
+    ]
 
 
 def test_after_publication_a_rejection_can_no_longer_be_withdrawn(client, pair):

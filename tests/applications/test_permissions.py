@@ -60,7 +60,7 @@ def test_section_post_without_application_saves_nothing(client, other_applicant,
 
 def test_other_applicant_sections_work_on_their_own_application(client, submitted, other_applicant, inside_window):
     client.force_login(other_applicant)
-    client.get(reverse("applications:apply"))  # creates their own draft
+    client.post(reverse("applications:apply"))  # starts their own draft (开始填写)
 
     client.post(reverse("applications:section", args=["identity"]), {"company_name": "别人的公司", "action": "save"})
 

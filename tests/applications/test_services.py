@@ -197,7 +197,8 @@ def test_submission_sends_one_confirmation_email_after_commit(
     assert len(callbacks) == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
-    assert message.to == sorted({complete_draft.email, applicant.email})
+    assert message.to == [applicant.email]  # the account's own address, not the questionnaire's
+    assert complete_draft.email not in message.to
     assert message.subject == "申请已收到：淘宝联盟拓客型招商团长招募 · 纳新 2.0（2024）"
     assert f"{complete_draft.company_name}（淘宝联盟账号 {complete_draft.alliance_account}）" in message.body
     assert "提交时间：北京时间 2024-04-20 10:00:00" in message.body

@@ -51,14 +51,15 @@ def test_status_submitted_reads_under_review_even_after_publication(logged_in, s
     assert (
         "提交时间：北京时间 2024-04-20 10:00:00。审核阶段为 2024-04-22 至 2024-04-29，结果将于 2024-05-06 公示。"
     ) in page
-    assert f'href="{reverse("applications:overview")}" id="link-answers"' in page
+    assert f'href="{reverse("applications:overview")}?application={submitted.pk}" id="link-answers"' in page
     assert 'id="btn-withdraw"' not in page  # after the deadline
 
 
 def test_status_submitted_offers_withdrawal_before_the_deadline(logged_in, submitted, inside_window):
     page = logged_in.get(STATUS_URL).content.decode()
 
-    assert f'href="{reverse("applications:withdraw")}" id="btn-withdraw">撤回申请</a>' in page
+    withdraw_url = f'{reverse("applications:withdraw")}?application={submitted.pk}'
+    assert f'href="{withdraw_url}" id="btn-withdraw">撤回申请</a>' in page
 
 
 def test_status_timeline_lists_the_changes(logged_in, submitted, applicant, inside_window):

@@ -47,6 +47,9 @@ def test_new_user_applies_end_to_end(live_server, page, open_campaign, tmp_path)
     page.fill("[name=password1]", "Tuoke-2024-secret")
     page.fill("[name=password2]", "Tuoke-2024-secret")
     page.click("main form button[type=submit]")
+    page.wait_for_url("**/apply/")  # the start page: nothing is created until the button is pressed
+    assert not Application.objects.exists()
+    page.click("#btn-start-application")
     page.wait_for_url("**/apply/identity/")
 
     page.fill("[name=alliance_account]", "mm_browser_001")

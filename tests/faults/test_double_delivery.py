@@ -47,7 +47,8 @@ def leaders(transactional_db):
     return [
         LeaderFactory(
             campaign=campaign, leader_account=f"P0{n}",
-            application=ApplicationFactory(campaign=campaign, email=f"leader{n}@example.com"),
+            application=ApplicationFactory(campaign=campaign, applicant=UserFactory(  # notices go to the account
+                username=f"leader{n}@example.com", mobile=f"1380000000{n}")),
         )
         for n in (1, 2, 3)
     ]

@@ -20,7 +20,8 @@ def notify_ping(recipient, application=None, event="ping:1"):
 
 
 def test_notify_records_one_row_per_channel_and_delivers_after_commit(django_capture_on_commit_callbacks):
-    application = ApplicationFactory(email="boss@example.com", mobile="13812345678")
+    account = UserFactory(username="boss@example.com", mobile="13812345678")
+    application = ApplicationFactory(applicant=account, email="boss@example.com", mobile="13812345678")
 
     with django_capture_on_commit_callbacks(execute=True):
         created = notify_ping(application.applicant, application)
@@ -32,6 +33,33 @@ def test_notify_records_one_row_per_channel_and_delivers_after_commit(django_cap
     assert len(created) == 3
     assert all(n.sent_at is not None and n.attempts == 1 for n in rows)
     assert [(m.subject, m.body, m.to) for m in mail.outbox] == [("初审通过", "请完成系统备案。", ["boss@example.com"])]
+
+
+def test_notify_writes_to_the_accounts_own_addresses_never_to_the_questionnaires(
+    django_capture_on_commit_callbacks,
+):
+    # Anyone can type anyone's address into the questionnaire; notices reach the account that logs in.
+    account = UserFactory(username="owner@example.com", mobile="13900001111")
+    application = ApplicationFactory(applicant=account, email="victim@example.com", mobile="13800002222")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_ping(account, application)
+
+    assert sorted(Notification.objects.values_list("channel", "address")) == [
+        (Channel.EMAIL, "owner@example.com"), (Channel.IN_APP, ""), (Channel.SMS, "13900001111"),
+    ]
+    assert [m.to for m in mail.outbox] == [["owner@example.com"]]
+
+
+def test_notify_skips_sms_when_the_account_has_no_mobile_even_if_the_questionnaire_has_one():
+    account = UserFactory(username="owner@example.com")
+    application = ApplicationFactory(applicant=account, email="owner@example.com", mobile="13800002222")
+
+    notify_ping(account, application)
+
+    assert sorted(Notification.objects.values_list("channel", "address")) == [
+        (Channel.EMAIL, "owner@example.com"), (Channel.IN_APP, ""),
+    ]
 
 
 def test_notify_twice_for_the_same_event_sends_once(django_capture_on_commit_callbacks):

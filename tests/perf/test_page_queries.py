@@ -111,6 +111,5 @@ def test_status_without_an_application_in_the_current_campaign_asks_for_the_camp
 
     assert response.status_code == 200
     assert (response.context["campaign"], response.context["application"]) == (campaign, None)
-    # session, user, application in the current campaign (none), current campaign, latest application (none),
-    # notifications
-    assert len(queries) == 6
+    # session, user, the user's applications (none), current campaign, notifications
+    assert len(queries) == 5

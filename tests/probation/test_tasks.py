@@ -13,7 +13,7 @@ from probation.services import closed_in_campaign, record_violation
 from probation.tasks import evaluate_due, send_at_risk_reminders
 from recruitment.models import Campaign
 from recruitment.timeutils import beijing
-from tests.factories import ApplicationFactory, CampaignFactory
+from tests.factories import ApplicationFactory, CampaignFactory, UserFactory
 from tests.probation.conftest import make_new_merchant
 from tests.probation.factories import (
     ActivityFactory,
@@ -40,7 +40,9 @@ def run_evaluate_due(at):
 
 @pytest.fixture
 def applicant_leader(campaign):
-    application = ApplicationFactory(campaign=campaign, email="boss@example.com", mobile="13800000001")
+    # The leader's own account (notices go to it, not to the questionnaire's contact details).
+    application = ApplicationFactory(campaign=campaign, applicant=UserFactory(username="boss@example.com",
+                                                                              mobile="13800000001"))
     return LeaderFactory(campaign=campaign, leader_account="P01", application=application)
 
 
@@ -206,10 +208,12 @@ def _meet_june(leader, *, gmv="10000.00", items=10):
 def june_leaders(campaign):
     """P01 (from an application) is 0.01 yuan short of June's GMV; P02 meets every June threshold."""
     short = LeaderFactory(campaign=campaign, leader_account="P01",
-                          application=ApplicationFactory(campaign=campaign, email="p01@example.com"))
+                          application=ApplicationFactory(campaign=campaign, applicant=UserFactory(
+                              username="p01@example.com", mobile="13800000011")))
     _meet_june(short, gmv="9999.99")
     met = LeaderFactory(campaign=campaign, leader_account="P02",
-                        application=ApplicationFactory(campaign=campaign, email="p02@example.com"))
+                        application=ApplicationFactory(campaign=campaign, applicant=UserFactory(
+                            username="p02@example.com", mobile="13800000012")))
     _meet_june(met)
     return short, met
 

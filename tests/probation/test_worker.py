@@ -23,7 +23,7 @@ from probation.models import CheckResult, Leader, LeaderStatusChange
 from probation.tasks import evaluate_due, recheck
 from recruitment.celery import app as celery_app
 from recruitment.timeutils import beijing
-from tests.factories import ApplicationFactory, BasicCheckMonthFactory, CampaignFactory
+from tests.factories import ApplicationFactory, BasicCheckMonthFactory, CampaignFactory, UserFactory
 from tests.probation.factories import LeaderFactory, MerchantFactory
 from tests.workers import celery_worker, wait_until  # noqa: F401  (fixture)
 
@@ -38,7 +38,9 @@ def _campaign_with_leader():
     campaign = CampaignFactory(data_complete_until=CLOSED_AT)
     for month in (5, 6, 7):
         BasicCheckMonthFactory(campaign=campaign, month=beijing(2024, month, 1).date())
-    application = ApplicationFactory(campaign=campaign, email="boss@example.com")
+    # Notices go to the leader's own account (its e-mail and mobile).
+    application = ApplicationFactory(campaign=campaign, applicant=UserFactory(username="boss@example.com",
+                                                                              mobile="13800000001"))
     return LeaderFactory(campaign=campaign, leader_account="P01", application=application)
 
 

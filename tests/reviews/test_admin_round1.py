@@ -34,7 +34,9 @@ def reviewer_client(client, db):
 
 @pytest.fixture
 def submitted_pair(campaign):
-    return [SubmittedApplicationFactory(campaign=campaign) for _ in range(2)]
+    # Accounts with a mobile number: the pass is told by e-mail, SMS and on the status page.
+    return [SubmittedApplicationFactory(campaign=campaign, applicant=UserFactory(mobile=f"1370000000{n}"))
+            for n in range(2)]
 
 
 def messages_of(response):

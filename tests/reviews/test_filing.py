@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from applications.enums import ApplicationStatus, AttachmentKind
 from applications.models import Attachment
+from applications.services import transition
 from applications.uploads import check_upload
+from applications.visibility import applicant_status
 from recruitment.timeutils import beijing
 from reviews.filing import FilingRefused, add_supplementary, submit_filing, validate_resident_id
 from reviews.models import Filing, RiskAssessment
@@ -300,3 +302,33 @@ def test_risk_assessment_runs_on_the_real_worker_after_filing(celery_worker):  #
     assert {r["code"] for r in assessment.results} == enabled
     assert "max_associated_accounts" in enabled
     assert all(r["passed"] for r in assessment.results)
+
+
+# --- A closure for not filing, before publication -----------------------------------------------------------
+
+
+def test_filing_after_staff_closed_an_unfiled_application_is_accepted_and_the_closure_lapses(
+    filing_app, applicant, in_review_period
+):
+    transition(filing_app, S.ROUND1_REJECTED, actor=None, reason="未按时完成备案")
+
+    filing = submit_filing(filing_app, actor=applicant, data=filing_data())
+
+    filing_app.refresh_from_db()
+    assert (filing.application, filing_app.status) == (filing_app, S.RISK_REVIEW)
+    assert list(filing_app.status_changes.order_by("pk").values_list("from_status", "to_status", "actor")) == [
+        (S.FILING, S.ROUND1_REJECTED, None), (S.ROUND1_REJECTED, S.RISK_REVIEW, applicant.pk),
+    ]
+    assert applicant_status(filing_app) == "filed"
+
+
+def test_a_round1_rejection_of_a_submitted_application_cannot_be_filed(campaign, applicant, in_review_period):
+    application = SubmittedApplicationFactory(campaign=campaign, applicant=applicant)
+    transition(application, S.ROUND1_REJECTED, actor=None, reason="材料不足")
+
+    with pytest.raises(FilingRefused) as refused:
+        submit_filing(application, actor=applicant, data=filing_data())
+
+    assert str(refused.value) == "当前无法提交系统备案。"
+    application.refresh_from_db()
+    assert (application.status, Filing.objects.count()) == (S.ROUND1_REJECTED, 0)

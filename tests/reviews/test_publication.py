@@ -173,6 +173,8 @@ def decided(campaign, admin_user):
         "withdrawn": ApplicationFactory(campaign=campaign, company_name="己", status=S.WITHDRAWN),
         "draft": ApplicationFactory(campaign=campaign, company_name="庚"),
     }
+    for n, app in enumerate(apps.values()):  # accounts with a mobile number: told on every channel
+        type(app.applicant).objects.filter(pk=app.applicant_id).update(mobile=f"1370000001{n}")
     for key in ("selected_a", "selected_b"):
         publication.record_decision(apps[key], actor=admin_user, decision=PendingDecision.SELECTED)
     publication.record_decision(apps["not_selected"], actor=admin_user, decision=PendingDecision.NOT_SELECTED)

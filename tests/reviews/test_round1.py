@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
 
+from applications import services
 from applications.enums import ApplicationStatus
 from applications.models import StatusChange
 from applications.services import TransitionNotAllowed
@@ -13,7 +14,7 @@ from reviews import roles
 from reviews.enums import CallOutcome
 from reviews.models import ChecklistItem, PhoneTask, Round1Review
 from reviews.round1 import ReasonRequired, announce_round1_pass, decide_round1, record_call
-from tests.factories import CampaignFactory, UserFactory
+from tests.factories import AttachmentFactory, CampaignFactory, CooperationCaseFactory, UserFactory
 from tests.reviews.factories import PhoneTaskFactory, SubmittedApplicationFactory, staff_with_role
 
 S = ApplicationStatus
@@ -26,7 +27,9 @@ def reviewer(db):
 
 @pytest.fixture
 def application(campaign):
-    return SubmittedApplicationFactory(campaign=campaign, contact_name="李娜", mobile="13912345678")
+    # Notices go to the account's own e-mail and mobile; the questionnaire's number is for the phone task.
+    return SubmittedApplicationFactory(campaign=campaign, contact_name="李娜", mobile="13912345678",
+                                       applicant=UserFactory(mobile="13700000001"))
 
 
 def nothing_written(application, status):
@@ -190,3 +193,41 @@ def test_record_call_refused_to_other_roles(db, role):
 
     task.refresh_from_db()
     assert (task.outcome, task.called_by, task.called_at) == (CallOutcome.PENDING, None, None)
+
+
+# --- A resubmission goes through round 1 again -------------------------------------------------------------
+
+
+def test_a_resubmitted_application_is_decided_again_and_the_earlier_decision_stays_in_the_trail(
+    campaign, reviewer
+):
+    application = SubmittedApplicationFactory(campaign=campaign, applicant=UserFactory(mobile="13700000002"))
+    CooperationCaseFactory(application=application)
+    AttachmentFactory(application=application)
+    with time_machine.travel(beijing(2024, 4, 22, 10), tick=False):
+        decide_round1(application, actor=reviewer, passed=False, reason="材料不足")
+    with time_machine.travel(beijing(2024, 4, 23, 10), tick=False):
+        services.withdraw_application(application, actor=application.applicant)
+        services.reopen_application(application, actor=application.applicant)
+        application.declaration_accepted = True  # given again before the next submission
+        application.save(update_fields=["declaration_accepted"])
+        services.submit_application(application, actor=application.applicant)
+    other_reviewer = staff_with_role(roles.ROUND1_REVIEWER)
+
+    with time_machine.travel(beijing(2024, 4, 24, 10), tick=False):
+        review = decide_round1(application, actor=other_reviewer, passed=True, reason="补充后资料齐全")
+
+    application.refresh_from_db()
+    assert application.status == S.FILING
+    assert (review.reviewer, review.passed, review.reason, review.decided_at) == (
+        other_reviewer, True, "补充后资料齐全", beijing(2024, 4, 24, 10),
+    )
+    assert list(Round1Review.objects.filter(application=application)) == [review]
+    assert list(application.status_changes.order_by("pk").values_list("to_status", "actor", "reason")) == [
+        (S.ROUND1_REJECTED, reviewer.pk, "材料不足"),
+        (S.WITHDRAWN, application.applicant_id, ""),
+        (S.DRAFT, application.applicant_id, ""),
+        (S.SUBMITTED, application.applicant_id, ""),
+        (S.FILING, other_reviewer.pk, "补充后资料齐全"),
+    ]
+    assert PhoneTask.objects.filter(application=application).count() == 1

@@ -155,3 +155,27 @@ def test_owner_gets_the_file_and_staff_with_view_permission_too(client, victim, 
     no_role = client.get(url)
 
     assert (own, reviewer, no_role.status_code) == (VICTIM_BYTES, VICTIM_BYTES, 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "name"),
+    [("get", "applications:overview"), ("get", "applications:withdraw"), ("post", "applications:withdraw"),
+     ("post", "applications:reopen"), ("post", "reviews:filing"), ("post", "reviews:supplementary")],
+)
+@pytest.mark.parametrize("named", ["the victim's id", "an id that does not exist", "not a number"])
+def test_naming_someone_elses_application_is_a_404_and_changes_nothing(client, victim, inside_window, method,
+                                                                        name, named):
+    application, _attachment = victim
+    intruder = UserFactory(username="intruder@example.com")
+    ApplicationFactory(campaign=application.campaign, applicant=intruder)
+    client.force_login(intruder)
+    value = {"the victim's id": str(application.pk), "an id that does not exist": "987654",
+             "not a number": "1 OR 1=1"}[named]
+
+    url = reverse(name)
+    response = client.get(url, {"application": value}) if method == "get" else client.post(url, {"application": value})
+
+    assert response.status_code == 404
+    assert_nothing_leaked(response)
+    application.refresh_from_db()
+    assert (application.status, application.status_changes.count()) == (ApplicationStatus.FILING, 0)

@@ -17,7 +17,7 @@ SECRET = "A" * 32  # a well-formed CSRF secret: the cookie, and the token posted
 # Applicant URLs that change nothing (GET only, or views without a form).
 READ_ONLY = {
     "home", "accounts:password_reset_done", "accounts:password_reset_complete", "accounts:password_change_done",
-    "applications:apply", "applications:overview", "applications:attachment", "applications:status",
+    "applications:overview", "applications:attachment", "applications:status",
 }
 ANONYMOUS_FORMS = {"accounts:signup", "accounts:login", "accounts:password_reset", "accounts:password_reset_confirm",
                    "set_language"}
@@ -65,7 +65,7 @@ def test_read_only_applicant_urls_refuse_posts_or_have_no_form(client, draft, in
     statuses = {name: client.post(url, {}).status_code for name, url in urls.items()}
 
     assert statuses == {
-        "home": 200, "applications:apply": 405,  # the home page has no form: a POST just shows it
+        "home": 200,  # the home page has no form: a POST just shows it
         "applications:overview": 405, "applications:attachment": 405,
         "applications:status": 405, "accounts:password_reset_done": 405, "accounts:password_reset_complete": 405,
         "accounts:password_change_done": 405,
@@ -81,7 +81,7 @@ def test_applicant_posts_need_the_csrf_token(db, draft, inside_window):
         outcomes[url] = (csrf_refused(without), csrf_refused(with_token))
 
     assert outcomes == {url: (True, False) for url in outcomes}
-    assert len(outcomes) == 19
+    assert len(outcomes) == 20  # with /apply/, whose POST starts the draft (开始填写)
 
 
 def admin_posts(world):
