@@ -162,7 +162,8 @@ def _form_section(request, application, current):
 
 def _submit(request, application):
     try:
-        services.submit_application(application, actor=request.user)
+        # Judged at arrival (recruitment.middleware.ArrivalTimeMiddleware), not when a busy worker got to it.
+        services.submit_application(application, actor=request.user, now=getattr(request, "received_at", None))
     except services.ApplicationError as error:
         messages.error(request, error.message)
         return redirect("applications:section", section="declaration")

@@ -47,11 +47,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the instant the request arrived (request.received_at), which deadlines are judged at.
+    "recruitment.middleware.ArrivalTimeMiddleware",
     "recruitment.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "recruitment.middleware.ChosenLanguageMiddleware",
+    # Before anything queries the database with the request's input: a NUL byte answers 400.
+    "recruitment.middleware.NulByteMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -141,6 +145,11 @@ AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# Behind a trusted proxy, a request's arrival time is its X-Request-Start header ("t=<epoch seconds>",
+# recruitment.middleware.ArrivalTimeMiddleware) when that lies at most this many seconds before now
+# (time spent queueing for a worker) and at most this many after (clock drift between the hosts).
+REQUEST_START_MAX_AGE = 60
+REQUEST_START_MAX_AHEAD = 2
 
 # --- Time and language --------------------------------------------------------------------------
 TIME_ZONE = "Asia/Shanghai"
