@@ -139,6 +139,10 @@ LOGOUT_REDIRECT_URL = "home"
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Besides: 20 failures from one IP address across all login names lock that address out for every name
+# (axes has one failure limit for all its parameters, so this second one is accounts.throttling's handler).
+AXES_HANDLER = "accounts.throttling.LoginThrottleHandler"
+LOGIN_FAILURE_LIMIT_PER_IP = env.int("DJANGO_LOGIN_FAILURE_LIMIT_PER_IP", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.throttling.login_name"
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
