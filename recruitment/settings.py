@@ -93,6 +93,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 # A persistent connection the database dropped (restart, failover) is replaced before the next request
 # uses it, instead of failing that request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` has two processes writing to the one SQLite file: the web server and the Celery worker
+    # with beat. WAL lets readers and a writer work at once; every transaction takes the write lock when it
+    # begins (IMMEDIATE), so a transaction that read first cannot fail with "database is locked" when it
+    # goes on to write; a writer waits up to 20 s for the lock instead of failing
+    # (tests/recruitment/test_sqlite.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
@@ -205,6 +216,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # A request queueing a task after commit must not hang while Redis is unreachable: give up connecting
 # after 2 s (what could not be queued waits in the notification outbox for its sweep).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# `make run` (manage.py run_embedded) without Redis: its worker and beat use an embedded broker, kombu's
+# filesystem transport, each message a file under BROKER_FOLDER/queue (beat's schedule file lives there too).
+BROKER_FOLDER = Path(env("CELERY_BROKER_FOLDER", default=str(BASE_DIR / ".celery")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER / "queue"),
+        "data_folder_out": str(BROKER_FOLDER / "queue"),
+        "control_folder": str(BROKER_FOLDER / "control"),
+    }
 
 # --- Notifications ----------------------------------------------------------------------------
 # Channels every applicant notification goes out on; see notifications/channels.py.
