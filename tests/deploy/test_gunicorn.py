@@ -1,5 +1,6 @@
-"""gunicorn.conf.py, as gunicorn itself reads it (``--print-config``): the web service's sizing and limits."""
+"""deploy/gunicorn.conf.py as gunicorn itself reads it (``--print-config``): the web service's sizing, limits."""
 
+import json
 import os
 import re
 import subprocess
@@ -17,10 +18,10 @@ VARIABLES = ["GUNICORN_WORKERS", "GUNICORN_THREADS", "GUNICORN_TIMEOUT"]
 
 
 def gunicorn_config(**env):
-    """The settings gunicorn resolves from gunicorn.conf.py in this environment, as ``{name: text}``."""
+    """The settings gunicorn resolves from deploy/gunicorn.conf.py in this environment, as ``{name: text}``."""
     clean = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     shown = subprocess.run(
-        [GUNICORN, "--print-config", "--config", "gunicorn.conf.py", "recruitment.wsgi:application"],
+        [GUNICORN, "--print-config", "--config", "deploy/gunicorn.conf.py", "recruitment.wsgi:application"],
         cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60, check=True,
     )
     return dict(re.findall(r"^(\w+)\s+= (.*)$", shown.stdout, flags=re.MULTILINE))
@@ -68,8 +69,9 @@ def test_the_web_service_and_the_image_run_gunicorn_with_this_file():
     web = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]
     dockerfile = (ROOT / "Dockerfile").read_text()
 
-    assert web["command"] == ["gunicorn", "recruitment.wsgi:application", "--config", "gunicorn.conf.py"]
-    assert 'CMD ["gunicorn", "recruitment.wsgi:application", "--config", "gunicorn.conf.py"]' in dockerfile
+    command = ["gunicorn", "recruitment.wsgi:application", "--config", "deploy/gunicorn.conf.py"]
+    assert web["command"] == command
+    assert f"CMD {json.dumps(command)}" in dockerfile
 
 
 def test_its_variables_are_in_the_example_and_the_guide():
@@ -77,3 +79,9 @@ def test_its_variables_are_in_the_example_and_the_guide():
 
     assert sorted(set(VARIABLES) - example_variables()) == []
     assert [v for v in VARIABLES if f"`{v}`" not in guide] == []
+
+
+def test_it_is_not_picked_up_by_a_plain_gunicorn_run_in_the_project():
+    """Only ``--config`` loads it: gunicorn reads ./gunicorn.conf.py by itself, which would change other runs
+    from the project folder (the benchmark's gunicorn)."""
+    assert not (ROOT / "gunicorn.conf.py").exists()

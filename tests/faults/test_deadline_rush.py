@@ -2,8 +2,9 @@
 
 1,000 users with complete drafts and logged-in sessions (written straight to the database); the
 campaign closes a few seconds ahead (inclusive to the second, Beijing time); a second process on
-loopback fires the 1,000 submissions at the real site under gunicorn (production's gunicorn.conf.py),
-spread evenly over two seconds around the window's last second (600 arrive in time, 400 after). It plays
+loopback fires the 1,000 submissions at the real site under gunicorn (production's
+deploy/gunicorn.conf.py), spread evenly over two seconds around the window's last second (600 arrive
+in time, 400 after). It plays
 the trusted reverse proxy of the deployment (DJANGO_TRUSTED_PROXY_COUNT=1): each request carries
 ``X-Request-Start: t=<the moment it was sent>``, as nginx stamps the moment a request reaches it.
 

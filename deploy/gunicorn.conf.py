@@ -1,4 +1,6 @@
-"""gunicorn settings of the web service (docker-compose.yml's ``web``, the Dockerfile's CMD, tests/faults).
+"""gunicorn settings of the web service: ``gunicorn recruitment.wsgi:application --config deploy/gunicorn.conf.py``
+(docker-compose.yml's ``web``, the Dockerfile's CMD, tests/faults). Not in the project folder's root, where
+gunicorn would load it by itself into every other run (the benchmark's).
 
 Sized for the deadline rush: most of a submission's time is spent waiting on PostgreSQL (row locks,
 the commit), and a waiting thread releases the interpreter, so each worker process runs several
