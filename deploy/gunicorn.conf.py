@@ -46,7 +46,7 @@ keepalive = 5
 backlog = 2048
 
 # Request line (method, URL with its query string) and headers: gunicorn's defaults, written down. A
-# longer request line answers 414, too many or too long headers 400, before Django sees the request.
+# longer request line answers 414, too many or too long headers 431, before Django sees the request.
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
