@@ -77,7 +77,7 @@ class NulByteMiddleware:
     """400 with a plain message for a NUL byte in the path, a query parameter, a form field or a cookie.
 
     PostgreSQL refuses NUL in text (``DataError``), so such input would otherwise reach a query as a
-    server error: an admin filter (``?status=%00``), a session cookie, a search. No page needs the
+    server error: an admin filter (``?status=%00``), a session cookie. No page needs the
     character, so it is refused here, the one place that covers the admin and the applicant's pages
     alike; nothing is read from or written to the database. Placed after the language middleware so
     the message is in the visitor's language.
