@@ -17,4 +17,4 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "recruitment.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "recruitment.wsgi:application", "--config", "deploy/gunicorn.conf.py"]

@@ -15,11 +15,13 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# The web server and, beside it, a Celery worker with beat on an embedded broker (files under .celery/), so the
+# scheduled jobs run as in production. Ctrl-C stops both (manage.py run_embedded).
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/); scheduled jobs run every minute"
+	$(PY) manage.py run_embedded $(HOST):$(PORT)
 
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .throttling import LoginNameLengthMixin
 
 
 class SignupForm(forms.Form):
@@ -77,7 +78,7 @@ class SignupForm(forms.Form):
         }
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(LoginNameLengthMixin, AuthenticationForm):
     """Log in (登录) with the mobile number or e-mail used at sign-up (a staff username works too)."""
 
     error_messages = {

@@ -225,7 +225,8 @@ def _submitted_again(request, application):
 
 def _submit(request, application):
     try:
-        services.submit_application(application, actor=request.user)
+        # Judged at arrival (recruitment.middleware.ArrivalTimeMiddleware), not when a busy worker got to it.
+        services.submit_application(application, actor=request.user, now=getattr(request, "received_at", None))
     except services.AlreadySubmitted:
         return _submitted(request)
     except services.ApplicationError as error:

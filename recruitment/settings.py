@@ -47,11 +47,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the instant the request arrived (request.received_at), which deadlines are judged at.
+    "recruitment.middleware.ArrivalTimeMiddleware",
     "recruitment.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "recruitment.middleware.ChosenLanguageMiddleware",
+    # Before anything queries the database with the request's input: a NUL byte answers 400.
+    "recruitment.middleware.NulByteMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -89,6 +93,17 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 # A persistent connection the database dropped (restart, failover) is replaced before the next request
 # uses it, instead of failing that request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` has two processes writing to the one SQLite file: the web server and the Celery worker
+    # with beat. WAL lets readers and a writer work at once; every transaction takes the write lock when it
+    # begins (IMMEDIATE), so a transaction that read first cannot fail with "database is locked" when it
+    # goes on to write; a writer waits up to 20 s for the lock instead of failing
+    # (tests/recruitment/test_sqlite.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------------------------
@@ -135,12 +150,21 @@ LOGOUT_REDIRECT_URL = "home"
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Besides: 20 failures from one IP address across all login names lock that address out for every name
+# (axes has one failure limit for all its parameters, so this second one is accounts.throttling's handler).
+AXES_HANDLER = "accounts.throttling.LoginThrottleHandler"
+LOGIN_FAILURE_LIMIT_PER_IP = env.int("DJANGO_LOGIN_FAILURE_LIMIT_PER_IP", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.throttling.login_name"
 AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# Behind a trusted proxy, a request's arrival time is its X-Request-Start header ("t=<epoch seconds>",
+# recruitment.middleware.ArrivalTimeMiddleware) when that lies at most this many seconds before now
+# (time spent queueing for a worker) and at most this many after (clock drift between the hosts).
+REQUEST_START_MAX_AGE = 60
+REQUEST_START_MAX_AHEAD = 2
 
 # --- Time and language --------------------------------------------------------------------------
 TIME_ZONE = "Asia/Shanghai"
@@ -192,6 +216,15 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # A request queueing a task after commit must not hang while Redis is unreachable: give up connecting
 # after 2 s (what could not be queued waits in the notification outbox for its sweep).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# `make run` (manage.py run_embedded) without Redis: its worker and beat use an embedded broker, kombu's
+# filesystem transport, each message a file under BROKER_FOLDER/queue (beat's schedule file lives there too).
+BROKER_FOLDER = Path(env("CELERY_BROKER_FOLDER", default=str(BASE_DIR / ".celery")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_FOLDER / "queue"),
+        "data_folder_out": str(BROKER_FOLDER / "queue"),
+        "control_folder": str(BROKER_FOLDER / "control"),
+    }
 
 # --- Notifications ----------------------------------------------------------------------------
 # Channels every applicant notification goes out on; see notifications/channels.py.

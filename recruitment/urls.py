@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.throttling import AdminLoginForm
+
 from . import views
+
+# The admin's login refuses an over-long login name with a form error (accounts.throttling).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -2,10 +2,13 @@
 
     python tests/faults/loadgen.py JOBS.json RESULTS.json
 
-JOBS.json: ``{"host", "port", "start_at" (epoch seconds), "path", "jobs": [{"id", "cookie", "body"}]}``.
-Every job gets a thread that waits for ``start_at`` and POSTs its body once, so all requests are in
-flight together. RESULTS.json: one entry per job with the status, the Location header, the cookies
-the response set, and the client's send/receive times (epoch seconds; same clock as the server's).
+JOBS.json: ``{"host", "port", "start_at" (epoch seconds), "path", "jobs": [{"id", "cookie", "body"}]}``;
+a job may carry its own ``start_at``. Every job gets a thread that waits for its start and POSTs its body
+once, so all requests are in flight together. With ``"request_start": true`` the load generator plays
+the trusted reverse proxy: each request carries ``X-Request-Start: t=<send time>`` as nginx's
+``t=${msec}`` (epoch seconds, milliseconds). RESULTS.json: one entry per job with the status, the
+Location header, the cookies the response set, the header sent (``stamp``, or ``None``) and the
+client's send/receive times (epoch seconds; same clock as the server's).
 """
 
 import http.client
@@ -17,14 +20,18 @@ from http.cookies import SimpleCookie
 
 
 def post(spec, job):
-    time.sleep(max(0.0, spec["start_at"] - time.time()))
+    time.sleep(max(0.0, job.get("start_at", spec["start_at"]) - time.time()))
     sent = time.time()
+    headers = {
+        "Host": f"{spec['host']}:{spec['port']}", "Cookie": job["cookie"],
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    stamp = f"t={sent:.3f}" if spec.get("request_start") else None
+    if stamp:
+        headers["X-Request-Start"] = stamp
     conn = http.client.HTTPConnection(spec["host"], spec["port"], timeout=spec.get("timeout", 60))
     try:
-        conn.request("POST", spec["path"], body=job["body"], headers={
-            "Host": f"{spec['host']}:{spec['port']}", "Cookie": job["cookie"],
-            "Content-Type": "application/x-www-form-urlencoded",
-        })
+        conn.request("POST", spec["path"], body=job["body"], headers=headers)
         response = conn.getresponse()
         response.read()
         cookies = SimpleCookie()
@@ -33,11 +40,11 @@ def post(spec, job):
         return {
             "id": job["id"], "status": response.status, "location": response.getheader("Location"),
             "cookies": {name: morsel.coded_value for name, morsel in cookies.items()},
-            "sent": sent, "received": time.time(),
+            "stamp": stamp, "sent": sent, "received": time.time(),
         }
     except OSError as error:
-        return {"id": job["id"], "status": None, "error": f"{type(error).__name__}: {error}", "sent": sent,
-                "received": time.time()}
+        return {"id": job["id"], "status": None, "error": f"{type(error).__name__}: {error}", "stamp": stamp,
+                "sent": sent, "received": time.time()}
     finally:
         conn.close()
 

@@ -55,13 +55,17 @@ def free_port():
 
 @contextmanager
 def app_server(log_path, *, workers=2, threads=2, **env):
-    """gunicorn serving the site on a random loopback port; yields ``(host, port)``; stopped on exit."""
+    """gunicorn serving the site on a random loopback port; yields ``(host, port)``; stopped on exit.
+
+    It runs production's deploy/gunicorn.conf.py, sized by its environment variables as an operator would.
+    """
     port = free_port()
     log = open(log_path, "w")
     process = subprocess.Popen(
-        [GUNICORN, "recruitment.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--worker-class", "gthread", "--threads", str(threads), "--timeout", "60", "--graceful-timeout", "5"],
-        cwd=ROOT, env=child_env(**env), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [GUNICORN, "recruitment.wsgi:application", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+         "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5"],
+        cwd=ROOT, env=child_env(GUNICORN_WORKERS=workers, GUNICORN_THREADS=threads, **env),
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 30

@@ -181,7 +181,8 @@ def test_the_decided_point_never_moves_back(campaign, world):
 
 @pytest.mark.parametrize("recheck", [False, True])
 def test_a_dry_run_writes_nothing_and_tells_no_one_but_says_the_same(campaign, world, recheck):
-    application = ApplicationFactory(campaign=campaign, applicant=UserFactory(username="p03@example.com", mobile="13800000003"))
+    applicant = UserFactory(username="p03@example.com", mobile="13800000003")
+    application = ApplicationFactory(campaign=campaign, applicant=applicant)
     Leader.objects.filter(pk=world["P03"].pk).update(application=application)
     if recheck:
         at(beijing(2024, 6, 2), services.evaluate_due_checks, campaign, as_of=beijing(2024, 6, 1))
@@ -203,7 +204,8 @@ def test_a_dry_run_writes_nothing_and_tells_no_one_but_says_the_same(campaign, w
 
 @pytest.fixture
 def applicant_p03(world, campaign):
-    application = ApplicationFactory(campaign=campaign, applicant=UserFactory(username="p03@example.com", mobile="13800000003"))
+    applicant = UserFactory(username="p03@example.com", mobile="13800000003")
+    application = ApplicationFactory(campaign=campaign, applicant=applicant)
     Leader.objects.filter(pk=world["P03"].pk).update(application=application)
     return application.applicant
 
@@ -346,7 +348,8 @@ def test_a_violation_without_closure_keeps_the_permission_and_voids_the_reward(c
 
 
 def test_withdrawing_a_violation_reinstates_and_restores_the_reward(campaign, world):
-    application = ApplicationFactory(campaign=campaign, applicant=UserFactory(username="p04@example.com", mobile="13800000004"))
+    applicant = UserFactory(username="p04@example.com", mobile="13800000004")
+    application = ApplicationFactory(campaign=campaign, applicant=applicant)
     Leader.objects.filter(pk=world["P04"].pk).update(application=application)
     admin = UserFactory(username="campaign-admin@example.com")
     violations(world)
@@ -403,7 +406,8 @@ def test_deciding_on_a_stale_preview_refuses_and_writes_nothing(campaign, world)
 
 
 def test_a_retained_leader_is_told_once(campaign, world):
-    application = ApplicationFactory(campaign=campaign, applicant=UserFactory(username="p01@example.com", mobile="13800000001"))
+    applicant = UserFactory(username="p01@example.com", mobile="13800000001")
+    application = ApplicationFactory(campaign=campaign, applicant=applicant)
     Leader.objects.filter(pk=world["P01"].pk).update(application=application)
 
     at(beijing(2024, 9, 2), services.evaluate_due_checks, campaign, as_of=beijing(2024, 9, 1))
