@@ -1,6 +1,7 @@
 """An import holds its campaign's data (PostgreSQL advisory lock): decisions refuse at once meanwhile, the
 scheduled job skips the campaign and tries again next minute, and nothing is half-written."""
 
+from datetime import date
 from io import BytesIO, StringIO
 
 import psycopg
@@ -22,6 +23,15 @@ def _dsn():
     db = connection.settings_dict
     return (f"host={db['HOST'] or '127.0.0.1'} port={db['PORT'] or 5432} dbname={db['NAME']} "
             f"user={db['USER'] or 'postgres'}" + (f" password={db['PASSWORD']}" if db["PASSWORD"] else ""))
+
+
+@pytest.fixture
+def campaign(campaign):
+    """The 2024 campaign with its three basic months (a transactional flush leaves the re-created row without
+    the months its migration made)."""
+    for month in (5, 6, 7):
+        campaign.basic_months.get_or_create(month=date(2024, month, 1))
+    return campaign
 
 
 class ImportHolding:
