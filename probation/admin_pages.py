@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from import_export.formats.base_formats import CSV, XLSX
 
 from audit import services as audit
 from audit.enums import AuditAction
 from recruitment.admin_permissions import PredicatePermissionsMixin
 from recruitment.models import Campaign
+from recruitment.spreadsheets import CSV, XLSX  # formula-safe writers
 
 from . import board, metrics, permissions
 from .enums import LeaderStatus
