@@ -107,7 +107,7 @@ def _import(kind, source, campaign):
             if not (connection.vendor == "postgresql" and rows.copyable and pgcopy.supports(kind)):
                 return _import_rows(kind, campaign, positions, rows, result)
             job = pgcopy.CopyImport(kind, campaign, positions, len(header[1]), rows.encoding,
-                                    validator=_RowValidator, staging=_Staging)
+                                    validator=_RowValidator, staging=_Staging, controls=rows.controls)
         if _import_by_copy(job, source, result):
             return result
         # COPY could not read the file as a table: the row path reads it again, from the start (the COPY

@@ -81,9 +81,10 @@ def _time_fast(raw):
     # CASE keeps the order: the cast runs only on a value of the shape. Years of the accepted range (a wall
     # time in Beijing: its year is the text's); an hour 24 casts to the next day, so its round trip
     # differs and the row validator words the error.
+    # COLLATE "C": a byte comparison, cheaper than the database's collation (the same order for digits).
     accept = (
-        f"CASE WHEN {raw} LIKE '____-__-__ __:__:__' AND {raw} >= '{values.FIRST_YEAR}' "
-        f"AND {raw} < '{values.LAST_YEAR + 1}' THEN ({raw}::timestamp)::text = {raw} ELSE false END"
+        f"CASE WHEN {raw} LIKE '____-__-__ __:__:__' AND {raw} COLLATE \"C\" >= '{values.FIRST_YEAR}' "
+        f"AND {raw} COLLATE \"C\" < '{values.LAST_YEAR + 1}' THEN ({raw}::timestamp)::text = {raw} ELSE false END"
     )
     return accept, f"{raw}::timestamp AT TIME ZONE 'Asia/Shanghai'"
 
@@ -122,8 +123,9 @@ def supports(kind):
 class CopyImport:
     """One CSV file of one kind on PostgreSQL; ``validator`` is the row path's ``_RowValidator`` factory."""
 
-    def __init__(self, kind, campaign, positions, width, encoding, *, validator, staging):
+    def __init__(self, kind, campaign, positions, width, encoding, *, validator, staging, controls=True):
         self.kind = kind
+        self.controls = controls  # False: the file holds no control character (``readers.scan``)
         self.campaign = campaign
         self.positions = positions
         self.width = width  # columns of the file
@@ -180,8 +182,9 @@ class CopyImport:
                 texts.append(raw)
             oks.append(f"CASE WHEN {empty} THEN {'false' if column.required else 'true'} ELSE {accept} END")
             converted[column.name] = convert if column.required else f"CASE WHEN {empty} THEN NULL ELSE {convert} END"
-        if texts:
-            # No control character in any text of the row: one regular expression a row, not one a value.
+        if texts and self.controls:
+            # No control character in any text of the row: one regular expression a row, not one a value,
+            # and only when the file holds one somewhere (the scan of its bytes says).
             oks.append(f"concat({', '.join(texts)}) !~ '{CONTROL}'")
         ok = " AND ".join(oks)
         checks = [ROW_CHECKS[check](converted) for check in self.kind.row_checks]

@@ -13,6 +13,7 @@ An XLSX is streamed row by row too, except its table of distinct texts (``SHARED
 import codecs
 import csv
 import io
+import re
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ class Scan:
     encoding: str  # "utf-8-sig" or "gb18030"
     copyable: bool  # every row one line of at most ROW_LIMIT bytes, and the file decodes
     bad_line: int | None = None  # the first line the encoding cannot decode (GB18030 only)
+    controls: bool = True  # the file may hold a control character inside a value (False: certainly not)
 
 
 def scan(stream):
@@ -65,19 +67,32 @@ def scan(stream):
     ``gb18030`` (a superset of GBK, which Chinese Excel saves CSV in), checked in a second pass that
     finds the first line it cannot decode. ``copyable``: every row is one line of at most ``ROW_LIMIT``
     bytes (no value holds a line break), so the row path would read every row too; the PostgreSQL path
-    takes only such files, and its rows are as bounded as the row path's.
+    takes only such files, and its rows are as bounded as the row path's. ``controls``: whether a byte
+    sequence of a control character other than a line break occurs anywhere (the PostgreSQL path then
+    checks every text value for one; a file without any skips that check).
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     line_bytes = 0  # bytes of the current line so far
     fits = True
     quoted = b""  # b'"' while inside a quoted value at the end of the previous chunk
+    c0 = c1_utf8 = c1_gb18030 = False  # a control character other than a line break (LF, CRLF) seen
+    carried_cr = False  # the previous chunk ended with CR (its LF may start this one)
     while chunk := stream.read(CHUNK):
         if utf8:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
                 utf8 = False
+        if not c0:
+            # Bytes only, at the speed of C: C0 controls but LF and CR, DEL; then any CR not before an LF.
+            lone_cr = chunk.count(b"\r") - chunk.count(b"\r\n") - chunk.endswith(b"\r")
+            c0 = bool(chunk.translate(None, _NOT_CONTROL_BYTE)) or lone_cr > 0 or (
+                carried_cr and not chunk.startswith(b"\n"))
+            carried_cr = chunk.endswith(b"\r")
+        # C1 controls as each encoding writes them (the GB18030 pattern may also match across characters).
+        c1_utf8 = c1_utf8 or _C1_IN_UTF8.search(chunk) is not None
+        c1_gb18030 = c1_gb18030 or _C1_IN_GB18030.search(chunk) is not None
         last = chunk.rfind(b"\n")
         if last == -1:
             line_bytes += len(chunk)
@@ -98,11 +113,12 @@ def scan(stream):
         except UnicodeDecodeError:
             utf8 = False
     stream.seek(0)
+    c0 = c0 or carried_cr
     if utf8:
-        return Scan("utf-8-sig", fits)
+        return Scan("utf-8-sig", fits, controls=c0 or c1_utf8)
     bad_line = _first_undecodable_line(stream, "gb18030")
     stream.seek(0)
-    return Scan("gb18030", fits and bad_line is None, bad_line)
+    return Scan("gb18030", fits and bad_line is None, bad_line, controls=c0 or c1_gb18030)
 
 
 def _first_undecodable_line(stream, encoding):
@@ -126,6 +142,9 @@ def _first_undecodable_line(stream, encoding):
 
 
 _NOT_QUOTE_OR_NEWLINE = bytes(b for b in range(256) if b not in b'"\n')
+_NOT_CONTROL_BYTE = b"\n\r" + bytes(range(0x20, 0x7F)) + bytes(range(0x80, 0x100))
+_C1_IN_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")  # U+0080-U+009F
+_C1_IN_GB18030 = re.compile(rb"\x810[\x81-\x84][0-9]")  # U+0080-U+009F are 81 30 81 30 - 81 30 84 31
 
 
 def detect_encoding(stream):
@@ -246,7 +265,8 @@ def _xlsx_rows(stream):
 class Rows:
     """Iterator of ``(line, cells)`` over ``source``; ``encoding`` is the CSV's (``None`` for XLSX).
 
-    ``copyable``: a CSV whose every line fits ``ROW_LIMIT`` (the PostgreSQL COPY path may take it).
+    ``copyable``: a CSV whose every line fits ``ROW_LIMIT`` (the PostgreSQL COPY path may take it);
+    ``controls``: whether a value of the CSV may hold a control character (the COPY path checks only then).
     """
 
     def __init__(self, source):
@@ -255,11 +275,11 @@ class Rows:
         is_xlsx = stream.read(len(XLSX_MAGIC)) == XLSX_MAGIC
         stream.seek(0)
         if is_xlsx:
-            self.encoding, self.copyable = None, False
+            self.encoding, self.copyable, self.controls = None, False, True
             self._rows = _xlsx_rows(stream)
         else:
             found = scan(stream)
-            self.encoding, self.copyable = found.encoding, found.copyable
+            self.encoding, self.copyable, self.controls = found.encoding, found.copyable, found.controls
             self._rows = _csv_rows(stream, found.encoding, found.bad_line)
 
     def __iter__(self):

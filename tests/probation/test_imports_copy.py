@@ -454,3 +454,17 @@ def test_a_file_with_a_line_break_inside_a_value_or_a_long_line_takes_the_row_pa
     assert (by_rows.ok, by_rows.created) == (True, 1)
     assert too_long.errors == [RowError(2, "-", "the row is longer than 131,072 characters; the file cannot be "
                                                 "read from this line on (is it a CSV export?)")]
+
+
+def test_the_control_character_check_runs_only_on_a_file_that_holds_one(campaign, references, tmp_path):
+    clean = [ORDER_HEADER, ["O1", "P01", "M1", "I1", "2024-05-25 10:00:00", "1.00", "paid", ""]]
+    tab_in_an_ignored_column = [[*ORDER_HEADER, "note"], [*clean[1], "a\tb"]]
+
+    checks = {}
+    for name, rows in (("clean", clean), ("tab", tab_in_an_ignored_column)):
+        with CaptureQueriesContext(connection) as queries:
+            result = import_file("orders", write_both(tmp_path, rows, name)[0], campaign=campaign)
+        assert (result.ok, result.rows) == (True, 1)
+        checks[name] = any("concat(" in sql for sql in order_inserts(queries))
+
+    assert checks == {"clean": False, "tab": True}

@@ -177,3 +177,27 @@ def test_a_gbk_file_with_bytes_no_encoding_decodes_reports_the_line(campaign, tm
     assert result.errors == [RowError(3, "-", "the row cannot be decoded as gb18030: save the file as CSV in UTF-8 "
                                               "or GBK, or as XLSX")]
     assert Leader.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "controls"),
+    [
+        (b"a,b\r\n1,2\r\n", False),
+        (b"a,b\n1,2\n", False),
+        ("杭州,科技\n".encode(), False),
+        ("杭州,科技\r\n".encode("gbk"), False),
+        (b"a,b\n1\t,2\n", True),
+        (b"a\rb\n", True),
+        (b"a,b\n1,2\r", True),
+        (b"x" * (ROW_LIMIT - 1) + b"\r\n1\n", False),  # a CRLF across two chunks of the scan
+        (b"x" * (ROW_LIMIT - 1) + b"\ry\n", True),
+        (b"a\x01\n", True),
+        (b"a\x7f\n", True),
+        ("a\u0085b\n".encode(), True),
+        ("杭\u0085州\n".encode("gb18030"), True),
+    ],
+)
+def test_the_scan_tells_whether_a_file_may_hold_a_control_character(data, controls):
+    from probation.imports.readers import scan
+
+    assert scan(io.BytesIO(data)).controls is controls
