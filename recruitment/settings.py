@@ -169,8 +169,9 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Uploads (recruitment/uploads.py) stream to a temporary file (FILE_UPLOAD_TEMP_DIR, default the system's;
 # a whole request of at most FILE_UPLOAD_MAX_MEMORY_SIZE stays in memory) and stop once a file passes the
-# limit of the page it is posted to, in MB: a URL name maps to a number or to a field of the current
-# campaign; other pages accept UPLOAD_DEFAULT_MAX_MB. The proxy caps whole bodies (docs/deployment.md).
+# limit of the page it is posted to, in MB: a URL name maps to a number or to a campaign field (the largest
+# value of any campaign; the form then applies its own campaign's); other pages accept UPLOAD_DEFAULT_MAX_MB.
+# The proxy caps whole bodies (docs/deployment.md, "Request body limits").
 FILE_UPLOAD_HANDLERS = ["recruitment.uploads.LimitedUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The form fields of one request besides its files (the longest questionnaire section is a few KB).

@@ -8,8 +8,10 @@ so the form's own size check answers with its usual message ("larger than 10 MB"
 ``refusal(file)`` tells code that reads files (the data import) why it is empty.
 
 The limit of a page comes from ``settings.UPLOAD_LIMITS`` (URL name → MB, or the name of a campaign
-field read on the current campaign), else ``UPLOAD_DEFAULT_MAX_MB``. The reverse proxy caps the body
-of a whole request before it reaches Django (docs/deployment.md, "Request body limits").
+field: the largest value any campaign has), else ``UPLOAD_DEFAULT_MAX_MB``. The reverse proxy caps the
+body of a whole request before it reaches Django (docs/deployment.md, "Request body limits").
+django-import-export's import form reads a refused file as empty: admins importing through it use
+``LimitedImportForm``, which says the file was too large.
 """
 
 import io
@@ -19,8 +21,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import InMemoryUploadedFile, TemporaryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.db.models import Max
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from import_export.forms import ImportForm
 
 MB = 1024 * 1024
 
@@ -36,10 +40,11 @@ def limit_mb(request):
     rule = settings.UPLOAD_LIMITS.get(match.view_name if match else None, settings.UPLOAD_DEFAULT_MAX_MB)
     if isinstance(rule, int):
         return rule
-    from recruitment.models import Campaign  # a model, not at import time of the settings
+    from recruitment.models import Campaign  # models only once the app registry is ready
 
-    campaign = Campaign.objects.current()
-    return getattr(campaign, rule) if campaign is not None else settings.UPLOAD_DEFAULT_MAX_MB
+    # The largest any campaign allows: the form then holds the file to its own campaign's limit.
+    largest = Campaign.objects.aggregate(largest=Max(rule))["largest"]
+    return largest if largest is not None else settings.UPLOAD_DEFAULT_MAX_MB
 
 
 class RefusedContent(io.BytesIO):
@@ -134,13 +139,7 @@ class LimitedUploadHandler(FileUploadHandler):
         self.file = None
 
 
-def _import_form_base():
-    from import_export.forms import ImportForm
-
-    return ImportForm
-
-
-class LimitedImportForm(_import_form_base()):
+class LimitedImportForm(ImportForm):
     """django-import-export's import form, answering a refused upload with its reason (the admin's
     ``import_form_class``); without it the library reads the empty file as "no valid data"."""
 

@@ -78,11 +78,16 @@ def test_the_limit_is_the_one_of_the_page_the_file_is_posted_to(campaign, path, 
     assert uploads.limit_mb(request) == limit
 
 
-def test_without_a_current_campaign_the_default_limit_holds(campaign):
-    campaign.is_current = False
-    campaign.save(update_fields=["is_current"])
+def test_a_campaign_limit_is_the_largest_any_campaign_allows_and_the_default_without_one(campaign):
+    from recruitment.models import Campaign
+    from tests.factories import CampaignFactory
 
-    assert uploads.limit_mb(RequestFactory().post(ATTACHMENTS)) == 10
+    CampaignFactory(slug="next", is_current=False, attachment_max_mb=30, supplement_max_mb=20)
+    request = RequestFactory().post(ATTACHMENTS)
+    largest = uploads.limit_mb(request)
+    Campaign.objects.all().delete()
+
+    assert (largest, uploads.limit_mb(RequestFactory().post(reverse("reviews:supplementary")))) == (30, 10)
 
 
 def test_an_attachment_over_the_limit_gets_the_form_message_and_nothing_is_stored(client, draft, inside_window,
