@@ -158,7 +158,8 @@ class _BoundedLines:
     def __init__(self, text):
         self.text = text
         self.fed = 0
-        self.lines = 0  # physical lines read
+        self.newlines = 0  # line feeds read
+        self.line = 0  # the number (as ``scan`` counts, by line feeds) of the last line read
 
     def __iter__(self):
         return self
@@ -170,7 +171,8 @@ class _BoundedLines:
         self.fed += len(line)
         if self.fed > ROW_LIMIT:
             raise _RowTooLong
-        self.lines += 1
+        self.line = self.newlines + 1
+        self.newlines += line.endswith("\n")
         return line
 
 
@@ -207,7 +209,7 @@ def _csv_rows(stream, encoding, bad_line=None):
                 reason = _("the row cannot be read as CSV (%(error)s)") % {"error": error}
                 raise UnreadableFile(line + 1, reason) from None
             line += 1
-            if bad_line is not None and lines.lines >= bad_line:
+            if bad_line is not None and lines.line >= bad_line:
                 raise _undecodable(line, encoding)
             yield line, cells
     finally:

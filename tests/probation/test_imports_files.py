@@ -201,3 +201,19 @@ def test_the_scan_tells_whether_a_file_may_hold_a_control_character(data, contro
     from probation.imports.readers import scan
 
     assert scan(io.BytesIO(data)).controls is controls
+
+
+def test_an_undecodable_line_after_a_value_holding_a_carriage_return_is_found_on_its_row(campaign, tmp_path):
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(
+        f"{LEADERS_HEADER}\r\nP02,\"杭州\r二号\",{credit_code(2)},2024-05-06 10:00:00\r\n".encode("gbk")
+        + f"P03,杭州三号,{credit_code(3)},2024-05-06 10:00:00\r\n".encode("gbk")
+        + b"P04,\xff\xff,x,y\r\n"
+    )
+
+    result = import_file("leaders", path, campaign=campaign)
+
+    assert result.errors == [
+        RowError(2, "company_name", "holds a control character (U+000D): 杭州\\x0d二号"),
+        RowError(4, "-", "the row cannot be decoded as gb18030: save the file as CSV in UTF-8 or GBK, or as XLSX"),
+    ]
