@@ -217,3 +217,32 @@ def test_an_undecodable_line_after_a_value_holding_a_carriage_return_is_found_on
         RowError(2, "company_name", "holds a control character (U+000D): 杭州\\x0d二号"),
         RowError(4, "-", "the row cannot be decoded as gb18030: save the file as CSV in UTF-8 or GBK, or as XLSX"),
     ]
+
+
+def test_a_workbook_with_more_shared_text_than_the_limit_is_refused_before_it_is_read(campaign, tmp_path):
+    from probation.imports.readers import SHARED_STRINGS_LIMIT
+
+    book = Workbook()
+    book.active.append(LEADERS_HEADER.split(","))
+    saved = io.BytesIO()
+    book.save(saved)
+    source = zipfile.ZipFile(saved)
+    path = tmp_path / "texts.xlsx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in source.namelist():
+            if name != "xl/sharedStrings.xml":
+                archive.writestr(name, source.read(name))
+        with archive.open("xl/sharedStrings.xml", "w") as texts:  # streamed: 1 MB + 1 byte over, compressed
+            for _chunk in range(SHARED_STRINGS_LIMIT // (1 << 20)):
+                texts.write(b" " * (1 << 20))
+            texts.write(b" ")
+
+    tracemalloc.start()
+    try:
+        result = import_file("leaders", path, campaign=campaign)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert result.errors == [RowError(1, "-", "the workbook's texts take more than 128 MB: save it as CSV")]
+    assert peak < 8 * ROW_LIMIT
