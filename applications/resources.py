@@ -6,7 +6,6 @@ yes/no, instants in Beijing time. The counts of cases and attachments are annota
 queryset, so the export runs a constant number of queries whatever the number of rows.
 """
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
 
+from recruitment.spreadsheets import FormulaSafeResource, safe_text
 from recruitment.timeutils import BEIJING
 
 from .enums import ApplicationStatus, EntityType, OtherPlatform, PreviousPermissionOutcome
@@ -25,14 +25,10 @@ from .models import Application, Attachment, CooperationCase
 
 LIST_SEPARATOR = "、"
 DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-# Cells a spreadsheet would run as a formula (CSV injection): neutralised with a leading quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Control characters that XLSX cannot store.
-ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def cell(value):
-    """A value as people read it in a spreadsheet cell; integers stay numbers."""
+    """A value as people read it in a spreadsheet cell; numbers stay numbers, text is formula-safe."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -44,11 +40,8 @@ def cell(value):
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
-    text = ILLEGAL_XML_CHARS.sub("", str(value))
-    if text.startswith(FORMULA_START):
-        text = "'" + text
-    return text
+        return value
+    return safe_text(value)
 
 
 def choice_label(choices, value):
@@ -90,7 +83,7 @@ def count_of(model):
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-class ApplicationResource(resources.ModelResource):
+class ApplicationResource(FormulaSafeResource, resources.ModelResource):
     campaign = Field(column_name=capfirst(_("campaign")), dehydrate_method=lambda app: app.campaign.name)
     status = labelled("status", ApplicationStatus)
     submitted_at = answer("submitted_at")

@@ -259,7 +259,7 @@ class Bench:
         cookie = json.loads(subprocess.run([PY, STEPS, "page-session"], cwd=ROOT, env=self.env(), check=True,
                                            capture_output=True, text=True).stdout.strip().splitlines()[-1])["cookie"]
         port = free_port()
-        # 3 sync workers, as in the earlier runs (figures compare across sessions; production uses deploy/gunicorn.conf.py).
+        # 3 sync workers, as in the earlier runs, so the figures compare (production: deploy/gunicorn.conf.py).
         server = subprocess.Popen(
             [GUNICORN, "recruitment.wsgi:application", "--workers", "3", "--bind", f"127.0.0.1:{port}",
              "--log-level", "error"], cwd=ROOT, env=self.env(**server_env), start_new_session=True)

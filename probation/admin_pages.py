@@ -16,12 +16,12 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export.formats.base_formats import CSV, XLSX
 
 from audit import services as audit
 from audit.enums import AuditAction
 from recruitment.admin_permissions import PredicatePermissionsMixin
 from recruitment.models import Campaign
+from recruitment.spreadsheets import CSV, XLSX  # formula-safe writers
 
 from . import admin_decisions, board, datamark, metrics, permissions
 from .enums import LeaderStatus

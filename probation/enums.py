@@ -27,19 +27,24 @@ class OrderStatus(models.TextChoices):
     INVALID = "invalid", _("invalid")
 
 
-# The alliance export's own words and codes (DATA.md), plus our English names, lower-cased.
+# The alliance export's own words and codes (DATA.md), the words of its order documentation (已付款 …),
+# plus our English names, lower-cased.
 ORDER_STATUS_ALIASES = {
     "paid": OrderStatus.PAID,
     "订单付款": OrderStatus.PAID,
     "12": OrderStatus.PAID,
     "订单成功": OrderStatus.PAID,
     "14": OrderStatus.PAID,
+    "已付款": OrderStatus.PAID,
+    "已收货": OrderStatus.PAID,
     "settled": OrderStatus.SETTLED,
     "订单结算": OrderStatus.SETTLED,
     "3": OrderStatus.SETTLED,
+    "已结算": OrderStatus.SETTLED,
     "invalid": OrderStatus.INVALID,
     "订单失效": OrderStatus.INVALID,
     "13": OrderStatus.INVALID,
+    "已失效": OrderStatus.INVALID,
 }
 
 

@@ -2,13 +2,16 @@
 
 ``ProbationReportResource`` exports exactly the rows of ``probation.report.report_rows`` (the
 ``probation_report`` command's rows) with the DATA.md column names, so the CSV staff download from
-the admin is the command's CSV. ``LeaderResource`` exports the leader list of the changelist.
+the admin is the command's CSV, except that a cell a spreadsheet would run as a formula is quoted
+(``recruitment.spreadsheets``; the command's stdout is the data contract and stays verbatim).
+``LeaderResource`` exports the leader list of the changelist.
 Imports do not go through django-import-export: see ``probation.imports`` and docs/probation.md.
 """
 
 from import_export import resources, widgets
 from import_export.fields import Field
 
+from recruitment.spreadsheets import FormulaSafeResource
 from recruitment.timeutils import BEIJING
 
 from .models import Leader
@@ -17,7 +20,7 @@ from .report import REPORT_COLUMNS, report_rows
 COUNT_COLUMNS = {"new_merchants_checkpoint", "new_merchants_total", "qualifying_merchants"}
 
 
-class ProbationReportResource(resources.Resource):
+class ProbationReportResource(FormulaSafeResource, resources.Resource):
     """Columns of ``REPORT_COLUMNS``; rows are the dicts of ``report_rows(campaign)``."""
 
     def __init__(self, **kwargs):
@@ -35,7 +38,7 @@ def _beijing(moment):
     return moment.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
-class LeaderResource(resources.ModelResource):
+class LeaderResource(FormulaSafeResource, resources.ModelResource):
     granted_at = Field(attribute="granted_at", column_name="granted_at")
     closed_at = Field(attribute="closed_at", column_name="closed_at")
 

@@ -191,7 +191,22 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Uploads (recruitment/uploads.py) stream to a temporary file (FILE_UPLOAD_TEMP_DIR, default the system's;
+# a whole request of at most FILE_UPLOAD_MAX_MEMORY_SIZE stays in memory) and stop once a file passes the
+# limit of the page it is posted to, in MB: a URL name maps to a number or to a campaign field (the largest
+# value of any campaign; the form then applies its own campaign's); other pages accept UPLOAD_DEFAULT_MAX_MB.
+# The proxy caps whole bodies (docs/deployment.md, "Request body limits").
+FILE_UPLOAD_HANDLERS = ["recruitment.uploads.LimitedUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The form fields of one request besides its files (the longest questionnaire section is a few KB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+IMPORT_MAX_MB = env.int("DJANGO_IMPORT_MAX_MB", default=1024)  # the admin's data import (导入考核数据)
+UPLOAD_DEFAULT_MAX_MB = 10
+UPLOAD_LIMITS = {
+    "applications:section": "attachment_max_mb",  # the questionnaire's attachments (per campaign)
+    "reviews:supplementary": "supplement_max_mb",  # supplementary material after round 1 (per campaign)
+    "admin:probation_dataimport_changelist": IMPORT_MAX_MB,
+}
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")

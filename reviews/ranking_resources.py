@@ -1,7 +1,8 @@
 """Spreadsheet export of the round-3 ranking (CSV / XLSX) with scores and pending decisions.
 
-Built with tablib directly: a ranking row is not a model row (the rank and mean are computed). The
-export reads only — it runs the ranking query plus one query for all the sheets' scores.
+Built with tablib directly: a ranking row is not a model row (the rank and mean are computed); written
+by the formula-safe writer of ``recruitment.spreadsheets``. The export reads only — it runs the ranking
+query plus one query for all the sheets' scores.
 """
 
 from collections import defaultdict
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application
 from applications.resources import cell, choice_label
+from recruitment import spreadsheets
 
 from .final import ranking
 from .models import ScoreSheet
@@ -75,10 +77,10 @@ def export_ranking(campaign, file_format):
     """``(content, content_type, filename)`` of the ranking in ``file_format`` (``csv`` or ``xlsx``)."""
     dataset = ranking_dataset(campaign)
     if file_format == "xlsx":
-        content = dataset.export("xlsx")
+        content = spreadsheets.to_xlsx(dataset)
     else:
         file_format = "csv"
         # A byte-order mark so that Excel opens the Chinese CSV as UTF-8.
-        content = ("\ufeff" + dataset.export("csv")).encode("utf-8")
+        content = ("\ufeff" + spreadsheets.to_csv(dataset)).encode("utf-8")
     filename = f"ranking-{slugify(campaign.slug) or campaign.pk}.{file_format}"
     return content, FORMATS[file_format], filename

@@ -5,7 +5,8 @@ Headers are in the active language (Chinese for staff), the kind is written as i
 label or code, dates as YYYY-MM-DD, the campaign as its code. A row is identified by account,
 credit code, kind and date, so importing the same file twice updates rather than duplicates. Rows
 are validated by the model (``full_clean``: the account-or-company constraint, lengths, choices); a
-file with any bad row imports nothing.
+file with any bad row imports nothing. Exports are formula-safe (``recruitment.spreadsheets``); a cell
+the export quoted is read back unquoted, so an exported file imports back unchanged.
 """
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from recruitment.models import Campaign
+from recruitment.spreadsheets import FormulaSafeResource, unquote
 
 from .enums import SanctionKind
 from .models import SanctionRecord
@@ -56,11 +58,13 @@ class ChoiceLabelWidget(widgets.Widget):
 
 
 class TrimmedCharWidget(widgets.CharWidget):
+    """Text without surrounding spaces; a cell our export quoted (``'=…``) is read back as it was stored."""
+
     def clean(self, value, row=None, **kwargs):
-        return str(value if value is not None else "").strip()
+        return unquote(str(value if value is not None else "").strip())
 
 
-class SanctionRecordResource(resources.ModelResource):
+class SanctionRecordResource(FormulaSafeResource, resources.ModelResource):
     alliance_account = fields.Field(
         attribute="alliance_account", column_name=_("Taobao Alliance account"), widget=TrimmedCharWidget()
     )

@@ -1,6 +1,8 @@
 """The six kinds of alliance export (DATA.md "Files"): columns, Chinese aliases, keys and targets.
 
 Adding a column or a kind means editing this table only; ``probation.imports.loader`` is generic.
+Order columns also answer to the Open Platform's field names (``trade_id``, ``tk_paid_time`` …), so its
+order exports import as they are; columns the table does not name are ignored in every kind.
 """
 
 from dataclasses import dataclass, field
@@ -22,10 +24,16 @@ class Column:
     parse: Any = values.parse_text
     required: bool = True  # False: the value may be empty
     ref: str | None = None  # the value is the key of a row of another kind: "leader", "merchant", "activity"
+    other_names: tuple[str, ...] = ()  # further names accepted in the header (the Open Platform's field names)
 
     @property
     def label(self):
         return f"{self.name} ({self.alias})"
+
+    @property
+    def header_names(self):
+        """Every name the header may give this column: English, Chinese, and the other names."""
+        return (self.name, self.alias, *self.other_names)
 
 
 @dataclass(frozen=True)
@@ -118,14 +126,16 @@ KINDS = {
             "orders",
             Order,
             (
-                Column("order_id", "淘宝子订单编号", "order_id"),
+                Column("order_id", "淘宝子订单编号", "order_id", other_names=("trade_id", "子订单号")),
                 Column("leader_account", "团长账号", "leader", ref="leader"),
                 Column("merchant_id", "商家ID", "merchant", ref="merchant"),
                 Column("item_id", "商品ID", "item_id"),
-                Column("paid_at", "付款时间", "paid_at", values.parse_time),
-                Column("paid_amount", "付款金额", "paid_amount", values.parse_amount),
-                Column("status", "订单状态", "status", values.parse_order_status),
-                Column("settled_at", "结算时间", "settled_at", values.parse_time, required=False),
+                Column("paid_at", "付款时间", "paid_at", values.parse_time, other_names=("tk_paid_time",)),
+                Column("paid_amount", "付款金额", "paid_amount", values.parse_amount,
+                       other_names=("alipay_total_price",)),
+                Column("status", "订单状态", "status", values.parse_order_status, other_names=("tk_status",)),
+                Column("settled_at", "结算时间", "settled_at", values.parse_time, required=False,
+                       other_names=("tk_earning_time",)),
             ),
             key=("campaign", "order_id"),
         ),

@@ -24,10 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils.exceptions import InvalidFileException
 
+from recruitment import uploads
+
 from .. import datamark, decisions
 from . import pgcopy, values
 from .kinds import KINDS, REFERENCES
-from .readers import _binary, read_rows
+from .readers import UnreadableFile, _binary, read_rows
 
 STAGING = "probation_import_staging"
 BATCH = 5000
@@ -60,14 +62,16 @@ class UnknownKind(ValueError):
     pass
 
 
-# What a file that is not CSV in UTF-8/GB18030 nor a real XLSX raises while it is read.
+# What a file that is not CSV in UTF-8/GB18030 nor a real XLSX may still raise while it is read (the
+# readers turn what they can name into ``UnreadableFile``).
 UNREADABLE = (UnicodeDecodeError, zipfile.BadZipFile, InvalidFileException, csv.Error)
 
 
 def import_file(kind_name, source, *, campaign, file_name=""):
     """Import ``source`` (a path or a binary file object) of ``kind_name`` into ``campaign``.
 
-    Returns an ``ImportResult``: on any bad row, ``errors`` lists every one and nothing is written. While
+    Returns an ``ImportResult``: on any bad row, ``errors`` lists every one and nothing is written. A file
+    that cannot be read is one error, at the line where reading stopped, after the bad rows before it. While
     it runs, decisions of the campaign refuse to start (they would judge half a file); a successful import
     is recorded (the data-mark step lists it) and the stored verdicts are compared with the new data.
     """
@@ -76,6 +80,9 @@ def import_file(kind_name, source, *, campaign, file_name=""):
     except KeyError:
         raise UnknownKind(_("unknown kind %(kind)s; expected one of: %(kinds)s")
                           % {"kind": kind_name, "kinds": ", ".join(KINDS)}) from None
+    refused = uploads.refusal(source)
+    if refused:  # the upload stopped at its size limit: there is no file to read
+        return ImportResult(kind=kind.name, errors=[RowError(1, "-", refused)])
     try:
         with transaction.atomic():
             decisions.hold_import_lock(campaign)
@@ -84,8 +91,10 @@ def import_file(kind_name, source, *, campaign, file_name=""):
                 datamark.record_import(campaign, kind=kind.name, result=result,
                                        file_name=file_name or getattr(source, "name", source))
             return result
+    except UnreadableFile as error:
+        # Raised inside the transaction, so nothing was written.
+        return ImportResult(kind=kind.name, errors=[RowError(error.line, "-", error.reason)])
     except UNREADABLE as exc:
-        # Raised inside the transaction, so nothing was written; the file as a whole is the bad row.
         reason = _("the file cannot be read (%(error)s): save it as CSV in UTF-8 or GBK, or as XLSX") % {
             "error": type(exc).__name__
         }
@@ -94,23 +103,36 @@ def import_file(kind_name, source, *, campaign, file_name=""):
 
 def _import(kind, source, campaign):
     result = ImportResult(kind=kind.name)
-    with transaction.atomic(), closing(read_rows(source)) as rows:
-        header = next(rows, None)
-        if header is None:
-            result.errors.append(RowError(1, "-", _("the file is empty")))
-            return result
-        positions, errors = _match_header(kind, header[1])
-        if errors:
-            result.errors = errors
-            return result
-        if connection.vendor == "postgresql" and rows.encoding and pgcopy.supports(kind):
-            job = pgcopy.CopyImport(kind, campaign, positions, len(header[1]), rows.encoding,
-                                    validator=_RowValidator, staging=_Staging)
-            if _import_by_copy(job, source, result):
+    with transaction.atomic():
+        with closing(read_rows(source)) as rows:
+            header = next(rows, None)
+            if header is None:
+                result.errors.append(RowError(1, "-", _("the file is empty")))
                 return result
-        staging = _Staging(kind)
-        validator = _RowValidator(kind, campaign, positions)
-        batch = []
+            positions, errors = _match_header(kind, header[1])
+            if errors:
+                result.errors = errors
+                return result
+            if not (connection.vendor == "postgresql" and rows.copyable and pgcopy.supports(kind)):
+                return _import_rows(kind, campaign, positions, rows, result)
+            job = pgcopy.CopyImport(kind, campaign, positions, len(header[1]), rows.encoding,
+                                    validator=_RowValidator, staging=_Staging, controls=rows.controls)
+        if _import_by_copy(job, source, result):
+            return result
+        # COPY could not read the file as a table: the row path reads it again, from the start (the COPY
+        # consumed the stream an uploaded file shares with the first reader).
+        with closing(read_rows(source)) as rows:
+            next(rows)
+            return _import_rows(kind, campaign, positions, rows, result)
+
+
+def _import_rows(kind, campaign, positions, rows, result):
+    """The row path: every row through the validator into the staging table, then one upsert."""
+    staging = _Staging(kind)
+    validator = _RowValidator(kind, campaign, positions)
+    batch = []
+    unreadable = []
+    try:
         for line, cells in rows:
             if all(values.is_empty(cell) for cell in cells):
                 continue
@@ -121,16 +143,18 @@ def _import(kind, source, campaign):
                 if len(batch) >= BATCH:
                     staging.load(batch)
                     batch = []
-        staging.load(batch)
-        result.errors = validator.errors + staging.duplicate_errors(validator.labels)
-        if result.errors:
-            result.errors.sort(key=lambda e: e.line)
-            transaction.set_rollback(True)
-            return result
-        result.updated = staging.count_existing(campaign)
-        result.created = result.rows - result.updated
-        staging.apply(campaign, now=timezone.now())
-        staging.drop()
+    except UnreadableFile as error:  # every bad row before it is reported too
+        unreadable.append(RowError(error.line, "-", error.reason))
+    staging.load(batch)
+    result.errors = validator.errors + staging.duplicate_errors(validator.labels) + unreadable
+    if result.errors:
+        result.errors.sort(key=lambda e: e.line)
+        transaction.set_rollback(True)
+        return result
+    result.updated = staging.count_existing(campaign)
+    result.created = result.rows - result.updated
+    staging.apply(campaign, now=timezone.now())
+    staging.drop()
     return result
 
 
@@ -190,15 +214,13 @@ def _copy_steps(job, result):
 
 
 def _match_header(kind, cells):
-    """Map each column of ``kind`` to its position in the header (English name or Chinese alias)."""
-    names = {}
-    for column in kind.columns:
-        names[column.name.lower()] = column
-        names[column.alias] = column
+    """Map each column of ``kind`` to its position in the header (any of its ``header_names``, English ones in
+    any case); a column the kind does not name is ignored."""
+    names = {name.lower(): column for column in kind.columns for name in column.header_names}
     positions, errors = {}, []
     for index, cell in enumerate(cells):
         text = values.as_text(cell).lstrip("\ufeff") if not values.is_empty(cell) else ""
-        column = names.get(text.lower()) or names.get(text)
+        column = names.get(text.lower())
         if column is None:
             continue  # extra columns of the export are ignored
         if column.name in positions:
@@ -254,7 +276,7 @@ class _RowValidator:
                 model, _key, message = REFERENCES[column.ref]
                 pk = self.references[column.ref].get(value)
                 if pk is None:
-                    bad.append(RowError(line, label, str(message) % {"value": value}))
+                    bad.append(RowError(line, label, str(message) % {"value": values.shown(value)}))
                     continue
                 value = pk
             else:

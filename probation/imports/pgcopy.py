@@ -46,37 +46,45 @@ CHUNK = 1 << 20
 _SPACE = r"[\s\x1c-\x1f\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 EDGE_SPACE = rf"^{_SPACE}|{_SPACE}$"
 # Years 1992+ only: Beijing time has had no daylight saving since 1991, so PostgreSQL's zone rules and
-# Python's agree on every accepted wall time; earlier years take the row path.
+# Python's agree on every accepted wall time; earlier years take the row path. The accepted range of
+# ``values.parse_time`` (2000–2100, Beijing time) is checked on the converted instant.
 TIME = (
     r"^(199[2-9]|2[0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
     r"(Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?$"
 )
 AMOUNT = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"  # below 1e12 by construction
+# What ``values.parse_text`` refuses: a formula start (by code point) and control characters (as
+# ``values.CONTROL_RE``; a file holding NUL never reaches COPY).
+FORMULA_CODES = ", ".join(str(ord(char)) for char in values.FORMULA_START)
+CONTROL = r"[\x01-\x1f\x7f-\x9f]"
 # A plain INSERT of at least this many rows, more than the table holds, rebuilds the secondary indexes.
 REBUILD_INDEXES_FROM = 50_000
 
 
 def _time(raw):
     day = f"substr({raw}, 9, 2)"
-    accept = (
-        f"CASE WHEN {raw} !~ '{TIME}' THEN false WHEN {day}::int <= 28 THEN true "
-        f"ELSE {day}::int <= extract(day FROM make_date(substr({raw}, 1, 4)::int, substr({raw}, 6, 2)::int, 1)"
-        f" + interval '1 month - 1 day') END"
-    )
     convert = (
         f"CASE WHEN length({raw}) > 19 THEN {raw}::timestamptz "
         f"ELSE {raw}::timestamp AT TIME ZONE 'Asia/Shanghai' END"
+    )
+    in_range = f"({convert}) BETWEEN '{values.EARLIEST.isoformat()}' AND '{values.LATEST.isoformat()}'"
+    accept = (
+        f"CASE WHEN {raw} !~ '{TIME}' THEN false WHEN {day}::int <= 28 THEN {in_range} "
+        f"WHEN {day}::int <= extract(day FROM make_date(substr({raw}, 1, 4)::int, substr({raw}, 6, 2)::int, 1)"
+        f" + interval '1 month - 1 day') THEN {in_range} ELSE false END"
     )
     return accept, convert
 
 
 def _time_fast(raw):
     """The canonical form only; may RAISE on a shaped value that is no time (then ``precise`` is used)."""
-    # CASE keeps the order: the cast runs only on a value of the shape. Years from 1992, as in TIME; an
-    # hour 24 casts to the next day, so its round trip differs and the row validator words the error.
+    # CASE keeps the order: the cast runs only on a value of the shape. Years of the accepted range (a wall
+    # time in Beijing: its year is the text's); an hour 24 casts to the next day, so its round trip
+    # differs and the row validator words the error.
+    # COLLATE "C": a byte comparison, cheaper than the database's collation (the same order for digits).
     accept = (
-        f"CASE WHEN {raw} LIKE '____-__-__ __:__:__' AND {raw} >= '1992' "
-        f"THEN ({raw}::timestamp)::text = {raw} ELSE false END"
+        f"CASE WHEN {raw} LIKE '____-__-__ __:__:__' AND {raw} COLLATE \"C\" >= '{values.FIRST_YEAR}' "
+        f"AND {raw} COLLATE \"C\" < '{values.LAST_YEAR + 1}' THEN ({raw}::timestamp)::text = {raw} ELSE false END"
     )
     return accept, f"{raw}::timestamp AT TIME ZONE 'Asia/Shanghai'"
 
@@ -115,8 +123,9 @@ def supports(kind):
 class CopyImport:
     """One CSV file of one kind on PostgreSQL; ``validator`` is the row path's ``_RowValidator`` factory."""
 
-    def __init__(self, kind, campaign, positions, width, encoding, *, validator, staging):
+    def __init__(self, kind, campaign, positions, width, encoding, *, validator, staging, controls=True):
         self.kind = kind
+        self.controls = controls  # False: the file holds no control character (``readers.scan``)
         self.campaign = campaign
         self.positions = positions
         self.width = width  # columns of the file
@@ -140,7 +149,7 @@ class CopyImport:
     # --- SQL -------------------------------------------------------------------------------------
     def _build(self):
         parsers = FAST_PARSERS if self.fast else PARSERS
-        joins, oks, converted = [], [], {}
+        joins, oks, converted, texts = [], [], {}, []
         for n, (column, field) in enumerate(zip(self.kind.columns, self.fields, strict=True)):
             position = self.positions.get(column.name)
             if position is None:  # an optional column absent from the file
@@ -164,13 +173,19 @@ class CopyImport:
             if column.ref or column.parse is values.parse_text:
                 # A value ending in a space would not be the stripped value (the other accepted forms
                 # cannot contain one). Printable ASCII at both ends is certain; any other end, the regex.
+                # Trimmed, its first character is the value's: none a spreadsheet runs as a formula.
                 trimmed = (
                     f"(ascii({raw}) BETWEEN 33 AND 126 AND ascii(reverse({raw})) BETWEEN 33 AND 126 "
-                    f"OR {raw} !~ '{EDGE_SPACE}')"
+                    f"OR {raw} !~ '{EDGE_SPACE}') AND ascii({raw}) NOT IN ({FORMULA_CODES})"
                 )
                 accept = f"CASE WHEN {trimmed} THEN {accept} ELSE false END"
+                texts.append(raw)
             oks.append(f"CASE WHEN {empty} THEN {'false' if column.required else 'true'} ELSE {accept} END")
             converted[column.name] = convert if column.required else f"CASE WHEN {empty} THEN NULL ELSE {convert} END"
+        if texts and self.controls:
+            # No control character in any text of the row: one regular expression a row, not one a value,
+            # and only when the file holds one somewhere (the scan of its bytes says).
+            oks.append(f"concat({', '.join(texts)}) !~ '{CONTROL}'")
         ok = " AND ".join(oks)
         checks = [ROW_CHECKS[check](converted) for check in self.kind.row_checks]
         if checks:

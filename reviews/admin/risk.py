@@ -23,6 +23,7 @@ from audit import services as audit
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin, mask_field
+from recruitment.uploads import LimitedImportForm
 
 from .. import permissions, risk
 from ..models import Filing, RiskAssessment, RiskQueue, RiskRule, SanctionRecord
@@ -274,6 +275,7 @@ class SanctionRecordAdmin(PredicatePermissionsMixin, AuditedExportMixin, ImportE
     audit_export_action = AuditAction.EXPORT_SANCTIONS
 
     resource_classes = [SanctionRecordResource]
+    import_form_class = LimitedImportForm  # a file over the upload limit: its reason, not "no valid data"
     import_formats = [CSV, XLSX]
     export_formats = [CSV, XLSX]
     to_encoding = "utf-8-sig"

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook
 
 from probation.enums import LeaderStatus, OrderStatus
-from probation.imports import RowError, import_file
+from probation.imports import KINDS, RowError, import_file
 from probation.imports.values import parse_order_status, parse_time
 from probation.models import Enrollment, ImportRecord, Leader, Merchant, MerchantExit, Order
 from probation.services import evaluate_due_checks
@@ -123,6 +123,11 @@ def test_import_orders_xlsx_with_chinese_headers_and_typed_cells(campaign, tmp_p
         ("invalid", OrderStatus.INVALID),
         ("订单失效", OrderStatus.INVALID),
         ("13", OrderStatus.INVALID),
+        # The words of the alliance's order documentation.
+        ("已付款", OrderStatus.PAID),
+        ("已收货", OrderStatus.PAID),
+        ("已结算", OrderStatus.SETTLED),
+        ("已失效", OrderStatus.INVALID),
     ],
 )
 def test_parse_order_status_accepts_the_alliance_words_and_codes(word, status):
@@ -347,3 +352,271 @@ def test_an_import_after_a_decision_compares_the_verdicts_once_it_commits(campai
     assert len(callbacks) == 1
     assert leader.stale_checks == "special:checkpoint"
     assert Leader.objects.get(pk=leader.pk).status == "closed"  # compared, not decided
+
+
+# --- Hostile and impossible values (issue 11) -----------------------------------------------------------
+
+FORMULA_REASON = "begins with {char}, which a spreadsheet would run as a formula: {value}"
+
+
+def test_import_refuses_formula_starts_and_control_characters_in_accounts_and_names(campaign, tmp_path):
+    path = csv_file(
+        tmp_path,
+        [
+            "leader_account,company_name,credit_code,granted_at",
+            f'"=HYPERLINK(""http://evil"",""x"")",杭州一号,{credit_code(11)},2024-05-06 10:00:00',
+            f"P02,+86 杭州二号,{credit_code(12)},2024-05-06 10:00:00",
+            f"@P03,-杭州三号,{credit_code(13)},2024-05-06 10:00:00",
+            f"\tP04,杭州四号,{credit_code(14)},2024-05-06 10:00:00",
+            f'P05,"杭州\r五号",{credit_code(15)},2024-05-06 10:00:00',
+            f"P\x0106, =杭州六号,{credit_code(16)},2024-05-06 10:00:00",
+            f"P01,杭州-科技 A=B,{credit_code(17)},2024-05-06 10:00:00",
+            f"P-07,杭州七号@,{credit_code(18)},2024-05-06 10:00:00",
+        ],
+    )
+
+    result = import_file("leaders", path, campaign=campaign)
+
+    assert result.errors == [
+        RowError(2, "leader_account", FORMULA_REASON.format(char="=", value='=HYPERLINK("http://evil","x")')),
+        RowError(3, "company_name", FORMULA_REASON.format(char="+", value="+86 杭州二号")),
+        RowError(4, "leader_account", FORMULA_REASON.format(char="@", value="@P03")),
+        RowError(4, "company_name", FORMULA_REASON.format(char="-", value="-杭州三号")),
+        RowError(5, "leader_account", "holds a control character (U+0009): \\x09P04"),
+        RowError(6, "company_name", "holds a control character (U+000D): 杭州\\x0d五号"),
+        RowError(7, "leader_account", "holds a control character (U+0001): P\\x0106"),
+        RowError(7, "company_name", FORMULA_REASON.format(char="=", value="=杭州六号")),
+    ]
+    assert Leader.objects.count() == 0
+
+
+def test_import_keeps_a_dash_inside_a_value_and_the_sample_account(campaign, tmp_path):
+    path = csv_file(
+        tmp_path,
+        [
+            "leader_account,company_name,credit_code,granted_at",
+            f"P01,杭州-科技 A=B,{credit_code(17)},2024-05-06 10:00:00",
+            f"P-07,杭州七号@,{credit_code(18)},2024-05-06 10:00:00",
+        ],
+    )
+
+    result = import_file("leaders", path, campaign=campaign)
+
+    assert (result.ok, result.created) == (True, 2)
+    assert list(Leader.objects.order_by("leader_account").values_list("leader_account", "company_name")) == [
+        ("P-07", "杭州七号@"), ("P01", "杭州-科技 A=B"),
+    ]
+
+
+def test_import_refuses_a_formula_start_in_ids_references_and_names_of_every_kind(campaign, leader, tmp_path):
+    MerchantFactory(leader=leader, merchant_id="M1")
+    ActivityFactory(leader=leader, campaign=campaign, activity_id="A1")
+    files = {
+        "merchants": ["merchant_id,merchant_name,leader_account,opened_at", "=M2,@商家,+P01,2024-05-12 09:00:00"],
+        "merchant_exits": ["merchant_id,exited_at,rejoined_at", "-M1,2024-05-20 20:00:00,"],
+        "activities": ["activity_id,leader_account,name,created_at", "@A2,P01,=活动,2024-05-03 10:00:00"],
+        "enrollments": ["activity_id,merchant_id,item_id,enrolled_at", "A1,M1,+I1,2024-05-05 10:00:00"],
+        "orders": ["order_id,leader_account,merchant_id,item_id,paid_at,paid_amount,status,settled_at",
+                   "=O1,P01,M1,-I1,2024-05-25 10:00:00,1.00,paid,"],
+    }
+
+    results = {kind: import_file(kind, csv_file(tmp_path, lines, name=f"{kind}.csv"), campaign=campaign)
+               for kind, lines in files.items()}
+
+    errors = {kind: [(e.line, e.column, e.reason.split(",")[0]) for e in result.errors]
+              for kind, result in results.items()}
+
+    assert errors == {
+        "merchants": [(2, "merchant_id", "begins with ="), (2, "merchant_name", "begins with @"),
+                      (2, "leader_account", "begins with +")],
+        "merchant_exits": [(2, "merchant_id", "begins with -")],
+        "activities": [(2, "activity_id", "begins with @"), (2, "name", "begins with =")],
+        "enrollments": [(2, "item_id", "begins with +")],
+        "orders": [(2, "order_id", "begins with ="), (2, "item_id", "begins with -")],
+    }
+    assert Merchant.objects.count() == 1 and Order.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0001-01-01 00:00:00", "9999-12-31 23:59:59", "9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+14:00",
+     "1999-12-31 23:59:59", "2101-01-01 00:00:00", "2100-12-31T23:00:00-05:00", "1999-12-31T15:59:59Z"],
+)
+def test_parse_time_refuses_a_time_out_of_range(text):
+    with pytest.raises(ValueError) as refused:
+        parse_time(text)
+
+    assert str(refused.value) == (
+        f"time out of range: {text} (expected a time from 2000-01-01 00:00:00 to 2100-12-31 23:59:59, Beijing time)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "moment"),
+    [
+        ("2000-01-01 00:00:00", beijing(2000, 1, 1)),
+        ("1999-12-31T16:00:00Z", beijing(2000, 1, 1)),
+        ("2100-12-31 23:59:59", beijing(2100, 12, 31, 23, 59, 59)),
+        ("2100-12-31 23:59:59.999", beijing(2100, 12, 31, 23, 59, 59)),
+    ],
+)
+def test_parse_time_accepts_the_bounds_of_the_range(text, moment):
+    assert parse_time(text) == moment
+
+
+def test_import_orders_refuses_times_out_of_range_and_a_negative_amount(campaign, leader, tmp_path):
+    MerchantFactory(leader=leader, merchant_id="M1")
+    path = csv_file(
+        tmp_path,
+        [
+            "order_id,leader_account,merchant_id,item_id,paid_at,paid_amount,status,settled_at",
+            "O1,P01,M1,I1,0001-01-01 00:00:00,1.00,paid,",
+            "O2,P01,M1,I1,2024-05-25 10:00:00,-12.50,settled,9999-12-31 23:59:59",
+            "O3,P01,M1,I1,2024-05-25 10:00:00,-1e3,paid,",
+            "O4,P01,M1,I1,2000-01-01 00:00:00,0,paid,2100-12-31 23:59:59",
+        ],
+    )
+
+    result = import_file("orders", path, campaign=campaign)
+
+    out_of_range = ("time out of range: {} "
+                    "(expected a time from 2000-01-01 00:00:00 to 2100-12-31 23:59:59, Beijing time)")
+    assert result.errors == [
+        RowError(2, "paid_at", out_of_range.format("0001-01-01 00:00:00")),
+        RowError(3, "paid_amount", "negative amount: -12.50 (a paid amount is 0 or more yuan)"),
+        RowError(3, "settled_at", out_of_range.format("9999-12-31 23:59:59")),
+        RowError(4, "paid_amount", "not an amount in yuan with at most 2 decimals: -1e3"),
+    ]
+    assert Order.objects.count() == 0
+
+
+def test_import_orders_xlsx_refuses_a_time_out_of_range_and_a_negative_number(campaign, leader, tmp_path):
+    MerchantFactory(leader=leader, merchant_id="M1")
+    path = xlsx_file(
+        tmp_path,
+        [
+            ["order_id", "leader_account", "merchant_id", "item_id", "paid_at", "paid_amount", "status"],
+            ["O1", "P01", "M1", "I1", datetime(1, 1, 1), -3, "paid"],
+            ["O2", "P01", "M1", "I1", datetime(2024, 5, 25, 10), -0.5, "paid"],
+        ],
+    )
+
+    result = import_file("orders", path, campaign=campaign)
+
+    assert result.errors == [
+        RowError(2, "paid_at", "time out of range: 0001-01-01 00:00:00 "
+                               "(expected a time from 2000-01-01 00:00:00 to 2100-12-31 23:59:59, Beijing time)"),
+        RowError(2, "paid_amount", "negative amount: -3 (a paid amount is 0 or more yuan)"),
+        RowError(3, "paid_amount", "negative amount: -0.5 (a paid amount is 0 or more yuan)"),
+    ]
+
+
+def test_a_reason_shows_a_long_value_cut_and_its_control_characters_escaped(campaign, leader, tmp_path):
+    MerchantFactory(leader=leader, merchant_id="M1")
+    path = csv_file(
+        tmp_path,
+        [
+            "order_id,leader_account,merchant_id,item_id,paid_at,paid_amount,status",
+            f"O1,P01,M1,I1,2024-05-25 10:00:00,1.00,{'x' * 200}",
+            "O2,P01,M1,I1,2024-05-25 10:00:00,1.00,pa\x1bid",
+        ],
+    )
+
+    result = import_file("orders", path, campaign=campaign)
+
+    assert result.errors == [
+        RowError(2, "status", f"unknown order status: {'x' * 80}…"),
+        RowError(3, "status", "unknown order status: pa\\x1bid"),
+    ]
+
+
+# --- The alliance's words: Open Platform column names, extra columns (issue 10) -------------------------
+
+CANONICAL_ORDERS = [
+    "order_id,leader_account,merchant_id,item_id,paid_at,paid_amount,status,settled_at",
+    "O1,P01,M1,I1,2024-05-25 10:00:00,10.50,paid,",
+    "O2,P01,M1,I1,2024-05-26 10:00:00,20.00,settled,2024-07-10 10:00:00",
+    "O3,P01,M1,I2,2024-05-27 10:00:00,5.00,invalid,",
+    "O4,P01,M1,I2,2024-05-28 10:00:00,1.00,paid,",
+]
+# The same orders as the Open Platform exports them: its field names, the documentation's status words,
+# columns of its own in between, the contract's columns in another order.
+OPEN_PLATFORM_ORDERS = [
+    "trade_parent_id,trade_id,tk_status,item_title,团长账号,商家ID,item_id,tk_paid_time,alipay_total_price,"
+    "pub_share_pre_fee,tk_earning_time,seller_shop_title",
+    "T1,O1,已付款,连衣裙,P01,M1,I1,2024-05-25 10:00:00,10.50,1.05,,小店",
+    "T2,O2,已结算,连衣裙,P01,M1,I1,2024-05-26 10:00:00,20.00,2.00,2024-07-10 10:00:00,小店",
+    "T3,O3,已失效,短裤,P01,M1,I2,2024-05-27 10:00:00,5.00,0.50,,小店",
+    "T4,O4,已收货,短裤,P01,M1,I2,2024-05-28 10:00:00,1.00,0.10,,小店",
+]
+ORDER_FIELDS = ("order_id", "leader__leader_account", "merchant__merchant_id", "item_id", "paid_at", "paid_amount",
+                "status", "settled_at")
+
+
+def stored_orders():
+    return list(Order.objects.order_by("order_id").values_list(*ORDER_FIELDS))
+
+
+def test_an_open_platform_export_with_extra_columns_imports_as_its_canonical_twin(campaign, leader, tmp_path):
+    MerchantFactory(leader=leader, merchant_id="M1")
+
+    canonical = import_file("orders", csv_file(tmp_path, CANONICAL_ORDERS, name="canonical.csv"), campaign=campaign)
+    twin_rows = stored_orders()
+    Order.objects.all().delete()
+    aliased = import_file("orders", csv_file(tmp_path, OPEN_PLATFORM_ORDERS, name="aliased.csv"), campaign=campaign)
+
+    assert (canonical.ok, canonical.created, aliased.ok, aliased.created) == (True, 4, True, 4)
+    assert stored_orders() == twin_rows
+    assert [row[6] for row in twin_rows] == ["paid", "settled", "invalid", "paid"]
+
+
+def test_the_sub_order_number_names_the_order_id_too(campaign, leader, tmp_path):
+    MerchantFactory(leader=leader, merchant_id="M1")
+    lines = ["子订单号" + CANONICAL_ORDERS[0].removeprefix("order_id"), *CANONICAL_ORDERS[1:]]
+
+    result = import_file("orders", csv_file(tmp_path, lines), campaign=campaign)
+
+    assert (result.ok, result.created) == (True, 4)
+
+
+def test_two_names_of_one_column_are_refused_as_a_column_given_twice(campaign, leader, tmp_path):
+    lines = [CANONICAL_ORDERS[0] + ",trade_id", CANONICAL_ORDERS[1] + ",O1"]
+
+    result = import_file("orders", csv_file(tmp_path, lines), campaign=campaign)
+
+    assert result.errors == [RowError(1, "trade_id", "column given twice")]
+
+
+EXTRA_COLUMNS = {
+    "leaders": ("leader_account,company_name,credit_code,granted_at",
+                f"P02,二号,{credit_code(2)},2024-05-06 10:00:00"),
+    "merchants": ("merchant_id,merchant_name,leader_account,opened_at", "M2,商家,P01,2024-05-12 09:00:00"),
+    "merchant_exits": ("merchant_id,exited_at,rejoined_at", "M1,2024-05-20 20:00:00,"),
+    "activities": ("activity_id,leader_account,name,created_at", "A2,P01,活动,2024-05-03 10:00:00"),
+    "enrollments": ("activity_id,merchant_id,item_id,enrolled_at", "A1,M1,I1,2024-05-05 10:00:00"),
+    "orders": (CANONICAL_ORDERS[0], CANONICAL_ORDERS[1]),
+}
+
+
+@pytest.mark.parametrize("kind", list(EXTRA_COLUMNS))
+def test_columns_the_contract_does_not_name_are_ignored_in_every_kind(campaign, leader, tmp_path, kind):
+    MerchantFactory(leader=leader, merchant_id="M1")
+    ActivityFactory(leader=leader, campaign=campaign, activity_id="A1")
+    header, row = EXTRA_COLUMNS[kind]
+    path = csv_file(tmp_path, [f"备注,{header},extra", f"=cmd|' /C calc'!A0,{row},\t"])
+
+    result = import_file(kind, path, campaign=campaign)
+
+    assert (result.ok, result.rows, result.created) == (True, 1, 1)
+
+
+@pytest.mark.parametrize("kind", list(EXTRA_COLUMNS))
+def test_a_missing_contract_column_is_still_an_error_beside_extra_columns(campaign, tmp_path, kind):
+    header, row = EXTRA_COLUMNS[kind]
+    first, *rest = header.split(",")
+    path = csv_file(tmp_path, [",".join(["extra", *rest]), ",".join(["x", *row.split(",")[1:]])])
+
+    result = import_file(kind, path, campaign=campaign)
+
+    column = next(c for c in KINDS[kind].columns if c.name == first)
+    assert result.errors == [RowError(1, column.label, "missing column")]
