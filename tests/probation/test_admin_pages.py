@@ -53,6 +53,8 @@ def test_import_page_get_shows_the_form_and_changes_nothing(importer, campaign):
     assert response.status_code == 200
     assert response.context["form"].initial == {"campaign": "2024-nx2"}
     assert "导入考核数据" in response.text
+    # The Open Platform's names of the order columns are listed beside the contract's.
+    assert "<code>paid_at</code> (付款时间, <code>tk_paid_time</code>)" in response.text
     assert Leader.objects.count() == 0
 
 
