@@ -41,6 +41,11 @@ def board_url(campaign, name="admin:probation_board_changelist", **query):
 
 
 def _campaign(request):
+    """The campaign a decision page works on. Whoever sees the board may look (GET writes nothing); only the
+    campaign admin confirms (POST)."""
+    allowed = permissions.can_decide if request.method == "POST" else permissions.can_preview
+    if not allowed(request.user):
+        raise PermissionDenied
     slug = request.POST.get("campaign") if request.method == "POST" else request.GET.get("campaign")
     return get_object_or_404(Campaign, slug=slug or "")
 
@@ -126,13 +131,9 @@ def _decided(request, campaign, result, *, verb):
 
 def data_view(admin, request):
     """数据确认: the latest import of each kind, the mark, the waiting checks; pick a day, preview, confirm."""
-    if not permissions.can_preview(request.user):
-        raise PermissionDenied
     campaign = _campaign(request)
     now = timezone.now()
     if request.method == "POST":
-        if not permissions.can_decide(request.user):
-            raise PermissionDenied
         form = MarkForm(request.POST)
     else:
         form = MarkForm(request.GET if "through" in request.GET else None)
@@ -171,13 +172,9 @@ def data_view(admin, request):
 
 def preview_view(admin, request):
     """预览: what the scheduled job decides now (up to min(now, data mark)); the campaign admin decides it."""
-    if not permissions.can_preview(request.user):
-        raise PermissionDenied
     campaign = _campaign(request)
     now = timezone.now()
     if request.method == "POST":
-        if not permissions.can_decide(request.user):
-            raise PermissionDenied
         try:
             result = decisions.decide(campaign, up_to=decisions.scheduled_instant(campaign, now), actor=request.user,
                                       expect=request.POST.get("fingerprint", ""))
@@ -204,15 +201,11 @@ def _selected_leaders(request, campaign):
 
 def recheck_view(admin, request):
     """复核: decide every decided check again on the data now on hand, for all or selected leaders."""
-    if not permissions.can_preview(request.user):
-        raise PermissionDenied
     campaign = _campaign(request)
     leader_ids = _selected_leaders(request, campaign)
     now = timezone.now()
     up_to = decisions.scheduled_instant(campaign, now) if leader_ids is None else None
     if request.method == "POST":
-        if not permissions.can_decide(request.user):
-            raise PermissionDenied
         try:
             result = decisions.decide(campaign, up_to=up_to, recheck=True, leader_ids=leader_ids,
                                       actor=request.user, expect=request.POST.get("fingerprint", ""), cause="recheck")

@@ -122,6 +122,29 @@ def _start_worker(log):
     )
 
 
+def _killed_inside_its_transaction(tmp_path, leader, send):
+    """Start a worker process, ``send`` its task, wait until it blocks on ``leader``'s row lock (inside its
+    transaction), SIGKILL it and wait for its backend to roll back. Returns the dead worker process."""
+    log = open(tmp_path / "worker.log", "w")
+    worker = None
+    try:
+        with RowLock(leader.pk):
+            worker = _start_worker(log)
+            send()
+            blocked = wait_until(_waiting_on_a_lock, timeout=60, interval=0.2)
+            assert blocked == 1, (tmp_path / "worker.log").read_text()
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        # The killed worker's backend rolls back once it finds its client gone.
+        assert wait_until(lambda: _other_backends() == 0, timeout=30) is True
+    finally:
+        if worker is not None and worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=10)
+        log.close()
+    return worker
+
+
 @pytest.fixture
 def clean_broker(transactional_db):
     celery_app.control.purge()
@@ -134,23 +157,7 @@ def clean_broker(transactional_db):
 
 def test_a_worker_killed_mid_evaluation_leaves_nothing_and_the_rerun_completes(clean_broker, tmp_path):
     leader = _campaign_with_leader()
-    log = open(tmp_path / "worker.log", "w")
-    worker = None
-    try:
-        with RowLock(leader.pk):
-            worker = _start_worker(log)
-            evaluate_due.delay()
-            blocked = wait_until(_waiting_on_a_lock, timeout=60, interval=0.2)
-            assert blocked == 1, (tmp_path / "worker.log").read_text()
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=10)
-        # The killed worker's backend rolls back once it finds its client gone.
-        assert wait_until(lambda: _other_backends() == 0, timeout=30) is True
-    finally:
-        if worker is not None and worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=10)
-        log.close()
+    worker = _killed_inside_its_transaction(tmp_path, leader, evaluate_due.delay)
 
     leader.refresh_from_db()
     assert worker.returncode == -signal.SIGKILL
@@ -173,22 +180,7 @@ def test_a_worker_killed_mid_recheck_keeps_the_previous_decisions_and_the_rerun_
     evaluate_due.apply().get(timeout=30)  # closed at the checkpoint: no new merchant yet
     MerchantFactory(leader=leader, opened_at=beijing(2024, 5, 31, 22))  # arrives late
     decided = sorted(CheckResult.objects.values_list("code", "passed", "metrics"))
-    log = open(tmp_path / "worker.log", "w")
-    worker = None
-    try:
-        with RowLock(leader.pk):
-            worker = _start_worker(log)
-            recheck.delay(campaign_id=campaign.pk)
-            blocked = wait_until(_waiting_on_a_lock, timeout=60, interval=0.2)
-            assert blocked == 1, (tmp_path / "worker.log").read_text()
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=10)
-        assert wait_until(lambda: _other_backends() == 0, timeout=30) is True
-    finally:
-        if worker is not None and worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=10)
-        log.close()
+    worker = _killed_inside_its_transaction(tmp_path, leader, lambda: recheck.delay(campaign_id=campaign.pk))
 
     leader.refresh_from_db()
     assert worker.returncode == -signal.SIGKILL
