@@ -204,7 +204,7 @@ def recheck_view(admin, request):
     campaign = _campaign(request)
     leader_ids = _selected_leaders(request, campaign)
     now = timezone.now()
-    up_to = decisions.scheduled_instant(campaign, now) if leader_ids is None else None
+    up_to = decisions.recheck_instant(campaign, now, leader_ids)
     if request.method == "POST":
         try:
             result = decisions.decide(campaign, up_to=up_to, recheck=True, leader_ids=leader_ids,

@@ -199,7 +199,9 @@ def _iso(moment):
 
 
 def _change_order(change):
-    return (change.after.closed_at or change.before.closed_at or timezone.now(), change.leader_account)
+    """Closures in time order, then by account; changes without a closure instant (retentions) last."""
+    moment = change.after.closed_at or change.before.closed_at
+    return (moment is None, moment.timestamp() if moment else 0, change.leader_account)
 
 
 # --- Planning -------------------------------------------------------------------------------------
@@ -399,6 +401,12 @@ def scheduled_instant(campaign, now):
     """What the scheduled job decides up to: min(now, data mark); None without a mark."""
     mark = campaign.data_complete_until
     return None if mark is None else min(mark, now)
+
+
+def recheck_instant(campaign, now, leader_ids):
+    """What a recheck decides up to: for every leader it goes on as the scheduled job would (min(now, mark));
+    for selected leaders it decides nothing new (the campaign's decided point must not move for a few)."""
+    return scheduled_instant(campaign, now) if leader_ids is None else None
 
 
 def decide(campaign, *, up_to, recheck=False, leader_ids=None, actor=None, expect=None, cause="decide", note=""):

@@ -28,22 +28,22 @@ def evaluate_due_checks(campaign, *, as_of, dry_run=False, recheck=False, actor=
     """Decide every check of ``campaign`` due at or before ``as_of`` (the operator's assertion that the data
     is complete up to then; see ``probation.decisions``). With ``dry_run`` nothing is written and no one is
     told: the returned ``Plan`` says what would happen. Refuses an instant in the future."""
+    return _decide(campaign, up_to=as_of, dry_run=dry_run, recheck=recheck, actor=actor)
+
+
+def _decide(campaign, *, up_to, dry_run, recheck, actor):
     if dry_run:
-        decisions.refuse_future(as_of, timezone.now())
-        return decisions.plan(campaign, up_to=as_of, recheck=recheck)
-    return decisions.decide(campaign, up_to=as_of, recheck=recheck, actor=actor, cause="recheck" if recheck else
-                            "decide")
+        decisions.refuse_future(up_to, timezone.now())
+        return decisions.plan(campaign, up_to=up_to, recheck=recheck)
+    return decisions.decide(campaign, up_to=up_to, recheck=recheck, actor=actor,
+                            cause="recheck" if recheck else "decide")
 
 
 def evaluate_scheduled(campaign, *, now, dry_run=False, recheck=False, actor=None):
     """What the scheduled job does for one campaign: decide up to min(now, data mark). Without a mark
     nothing is decided (a recheck still replays what is decided); the returned plan says why."""
     up_to = decisions.scheduled_instant(campaign, now)
-    if dry_run:
-        result = decisions.plan(campaign, up_to=up_to, recheck=recheck)
-    else:
-        result = decisions.decide(campaign, up_to=up_to, recheck=recheck, actor=actor,
-                                  cause="recheck" if recheck else "decide")
+    result = _decide(campaign, up_to=up_to, dry_run=dry_run, recheck=recheck, actor=actor)
     if up_to is None and not result.note:
         result.note = "no data mark: nothing is decided until staff mark the data complete (mark_data_complete)"
     return result

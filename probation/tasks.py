@@ -34,7 +34,7 @@ def recheck(*, campaign_id, leader_ids=None, actor_id=None):
         logger.info("probation.recheck: campaign %s is gone", campaign_id)
         return []
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
-    up_to = decisions.scheduled_instant(campaign, timezone.now()) if leader_ids is None else None
+    up_to = decisions.recheck_instant(campaign, timezone.now(), leader_ids)
     try:
         result = decisions.decide(campaign, up_to=up_to, recheck=True, leader_ids=leader_ids, actor=actor,
                                   cause="recheck")
