@@ -6,6 +6,8 @@ A confirmation carries the fingerprint of the plan it was shown: if the data or 
 between, nothing is decided and the page shows the new plan.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -136,7 +138,8 @@ def data_view(admin, request):
     if request.method == "POST":
         form = MarkForm(request.POST)
     else:
-        form = MarkForm(request.GET if "through" in request.GET else None)
+        yesterday = timezone.localdate(now) - timedelta(days=1)
+        form = MarkForm(request.GET if "through" in request.GET else None, initial={"through": yesterday})
     preview = None
     if form.is_bound and form.is_valid():
         to = datamark.mark_for_day(form.cleaned_data["through"])

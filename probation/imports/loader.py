@@ -14,6 +14,7 @@ the errors.
 """
 
 import csv
+import os
 import zipfile
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -88,8 +89,8 @@ def import_file(kind_name, source, *, campaign, file_name=""):
             decisions.hold_import_lock(campaign)
             result = _import(kind, source, campaign)
             if result.ok:
-                datamark.record_import(campaign, kind=kind.name, result=result,
-                                       file_name=file_name or getattr(source, "name", source))
+                named = source if isinstance(source, str | os.PathLike) else getattr(source, "name", "")
+                datamark.record_import(campaign, kind=kind.name, result=result, file_name=file_name or named)
             return result
     except UnreadableFile as error:
         # Raised inside the transaction, so nothing was written.

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from openpyxl import Workbook
@@ -333,6 +334,14 @@ def test_a_successful_import_is_recorded_with_its_counts_and_a_rejected_one_is_n
 
     assert list(ImportRecord.objects.order_by("pk").values_list("kind", "file_name", "rows", "created", "updated")) == [
         ("leaders", "leaders-june.csv", 1, 1, 0), ("leaders", "leaders-june.csv", 1, 0, 1)]
+
+
+def test_an_import_from_memory_is_recorded_without_a_file_name(campaign):
+    source = BytesIO("leader_account,company_name,credit_code,granted_at\n"
+                     "P01,杭州一号网络科技有限公司,91330106220000010U,2024-05-06 10:00:00\n".encode())
+
+    assert import_file("leaders", source, campaign=campaign).ok
+    assert ImportRecord.objects.get().file_name == ""
 
 
 def test_an_import_after_a_decision_compares_the_verdicts_once_it_commits(campaign, tmp_path,
