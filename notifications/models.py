@@ -39,7 +39,13 @@ class Notification(models.Model):
     secret = models.BooleanField(
         _("holds a secret"), default=False,
         help_text=_("The message carries a one-time secret (a password reset link): the admin never shows its "
-                    "text; only the delivery task reads it."),
+                    "text, and the text is wiped once delivered; only the delivery task reads it."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("requested by"),
+        help_text=_("The member of staff who asked for this message (e.g. a password reset); empty when the "
+                    "recipient asked or the system sent it."),
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from .channels import SENDERS
 from .models import Channel, Notification
@@ -29,13 +30,18 @@ def _addresses(recipient, application):
 RECEIPTS = {"submitted": "applications.services.record_confirmation_sent"}
 
 
-def notify(*, event, recipient, template, context=None, application=None, channels=None, addresses=None):
+def notify(*, event, recipient, template, context=None, application=None, channels=None, addresses=None,
+           secret=False, requested_by=None):
     """Record a notification of ``event`` for ``recipient`` on each channel, once, and send it after commit.
 
     ``template`` names ``notifications/<template>_subject.txt`` and ``…_body.txt``, rendered in the
     site language. A channel without an address (no e-mail, no mobile) is skipped; ``addresses``
     overrides the address of a channel (an e-mail address may be several, comma-separated). Calling
     it again for the same event does nothing: the unique constraint keeps the first row.
+
+    ``secret`` marks a message whose text carries a one-time secret (a password reset link): the
+    admin never shows its text and delivery wipes it (``deliver``). ``requested_by`` is the member of
+    staff who asked for the message, kept on the row as the record of who asked.
 
     The rows commit with the caller's transaction (the outbox); queueing their delivery after commit
     never fails the caller: with the broker down they stay unsent and ``sweep_outbox`` sends them.
@@ -55,7 +61,8 @@ def notify(*, event, recipient, template, context=None, application=None, channe
                 created.append(
                     Notification.objects.create(
                         recipient=recipient, application=application, event=event, channel=channel,
-                        address=addresses[channel], subject=subject, body=body,
+                        address=addresses[channel], subject=subject, body=body, secret=secret,
+                        requested_by=requested_by,
                     )
                 )
         except IntegrityError:
@@ -85,12 +92,19 @@ def _queue(ids):
 
 
 def deliver(notification_id):
-    """Send one notification unless it was sent already. Safe to call twice, concurrently too."""
+    """Send one notification unless it was sent already. Safe to call twice, concurrently too.
+
+    A secret row's text (a one-time link) is wiped in the transaction that marks it sent: the row keeps
+    its subject, recipient, address and ``sent_at`` as the record, and nobody reads the link from the
+    database afterwards. A secret row whose text was wiped unsent (``expire_secrets``) is never sent.
+    """
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update().select_related("recipient").filter(pk=notification_id).first()
         )
         if notification is None or notification.sent_at is not None:
+            return False
+        if notification.secret and not notification.body:
             return False
         notification.attempts += 1
         try:
@@ -102,17 +116,38 @@ def deliver(notification_id):
             return False
         notification.sent_at = timezone.now()
         notification.last_error = ""
-        notification.save(update_fields=["attempts", "sent_at", "last_error"])
+        fields = ["attempts", "sent_at", "last_error"]
+        if notification.secret:
+            notification.body = ""
+            fields.append("body")
+        notification.save(update_fields=fields)
         receipt = RECEIPTS.get(notification.event.split(":", 1)[0])
         if receipt:
             import_string(receipt)(notification)
     return True
 
 
+def expire_secrets(now=None):
+    """Wipe the text of secret rows still unsent once their secret has expired (a password reset link
+    lives ``PASSWORD_RESET_TIMEOUT`` seconds): sending it would help nobody, keeping it would keep a
+    secret. The row stays, unsent, with the reason in ``last_error``. Returns how many were wiped."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = gettext("Not sent before its one-time link expired; its text was deleted.")
+    return (
+        Notification.objects.filter(secret=True, sent_at__isnull=True, created_at__lte=cutoff)
+        .exclude(body="")
+        .update(body="", last_error=reason)
+    )
+
+
 def sweep_outbox(*, older_than=timedelta(minutes=1), max_attempts=10):
-    """Deliver notifications that are still unsent some time after they were recorded."""
+    """Deliver notifications that are still unsent some time after they were recorded (secret rows whose
+    secret expired are wiped first, and never sent)."""
+    expire_secrets()
     cutoff = timezone.now() - older_than
     pending = Notification.objects.filter(sent_at__isnull=True, created_at__lte=cutoff, attempts__lt=max_attempts)
+    pending = pending.exclude(secret=True, body="")
     sent = 0
     for pk in pending.order_by("created_at").values_list("pk", flat=True)[:1000]:
         sent += deliver(pk)

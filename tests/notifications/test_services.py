@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from notifications import services
 from notifications.models import Channel, Notification
+from recruitment.timeutils import beijing
 from tests.factories import ApplicationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +119,81 @@ def test_a_failed_delivery_keeps_the_row_for_the_sweep(settings):
     assert email.sent_at is None
     assert email.attempts == 1
     assert email.last_error == "ConnectionRefusedError: SMTP server unreachable"
+
+
+# --- Rows carrying a secret (a password reset link) -----------------------------------------------------
+
+RESET_TIMEOUT = 3 * 24 * 3600  # Django's PASSWORD_RESET_TIMEOUT, set explicitly below
+
+
+def secret_row(recipient, *, requested_by=None):
+    (row,) = services.notify(
+        event=f"secret:{recipient.pk}", recipient=recipient, template="generic", channels=[Channel.EMAIL],
+        context={"subject": "重置密码", "body": "https://example.com/accounts/password/reset/MQ/secret-token/"},
+        secret=True, requested_by=requested_by,
+    )
+    return row
+
+
+def test_notify_records_the_secret_flag_and_who_asked():
+    staff = UserFactory(username="ops@example.com", is_staff=True)
+    account = UserFactory(username="boss@example.com")
+
+    row = secret_row(account, requested_by=staff)
+
+    row.refresh_from_db()
+    assert (row.secret, row.requested_by, row.recipient) == (True, staff, account)
+
+
+def test_delivery_wipes_a_secret_rows_text_and_keeps_the_record(django_capture_on_commit_callbacks):
+    account = UserFactory(username="boss@example.com")
+
+    with time_machine.travel(beijing(2024, 4, 23, 15, 4, 5), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            row = secret_row(account)
+
+    row.refresh_from_db()
+    assert (row.body, row.subject, row.address, row.sent_at, row.attempts) == (
+        "", "重置密码", "boss@example.com", beijing(2024, 4, 23, 15, 4, 5), 1,
+    )
+    assert [m.body for m in mail.outbox] == ["https://example.com/accounts/password/reset/MQ/secret-token/"]
+
+
+def test_delivery_keeps_an_ordinary_rows_text(django_capture_on_commit_callbacks):
+    account = UserFactory(username="boss@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_ping(account)
+
+    assert Notification.objects.get(channel=Channel.EMAIL).body == "请完成系统备案。"
+
+
+def test_a_failed_secret_delivery_keeps_the_text_for_the_retry(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.broken_backend.BrokenBackend"
+    row = secret_row(UserFactory(username="boss@example.com"))
+
+    assert services.deliver(row.pk) is False
+
+    row.refresh_from_db()
+    assert (row.sent_at, row.attempts, row.body) == (
+        None, 1, "https://example.com/accounts/password/reset/MQ/secret-token/",
+    )
+
+
+@pytest.mark.parametrize(("seconds_after", "wiped"), [(RESET_TIMEOUT - 1, False), (RESET_TIMEOUT, True)])
+def test_an_unsent_secret_is_wiped_and_never_sent_once_its_link_expired(settings, seconds_after, wiped):
+    settings.PASSWORD_RESET_TIMEOUT = RESET_TIMEOUT
+    with time_machine.travel(beijing(2024, 4, 23, 15, 4, 5), tick=False):
+        row = secret_row(UserFactory(username="boss@example.com"))  # never delivered yet (no commit)
+
+    with time_machine.travel(beijing(2024, 4, 23, 15, 4, 5) + timedelta(seconds=seconds_after), tick=False):
+        services.sweep_outbox()
+
+    row.refresh_from_db()
+    if wiped:
+        assert (row.body, row.sent_at, row.last_error, mail.outbox) == (
+            "", None, "一次性链接过期前未能发出；正文已删除。", [],
+        )
+        assert services.deliver(row.pk) is False
+    else:
+        assert (row.body, row.sent_at is not None, len(mail.outbox)) == ("", True, 1)
