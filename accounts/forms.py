@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -92,9 +93,12 @@ class LoginForm(LoginNameLengthMixin, AuthenticationForm):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Password reset (找回密码) whose e-mail goes through the notification outbox (delivered by the
-    Celery task after commit) instead of being sent inside the request."""
+    """Password reset (忘记密码) by e-mail: for each active account of the address, the one reset mechanism
+    (``services.send_password_reset``, which the staff's 重置密码 uses too) writes the link into the
+    notification outbox; the Celery task delivers it after commit, never inside the request."""
 
-    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
-                  html_email_template_name=None):
-        services.record_password_reset(user=context["user"], address=to_email, context=context)
+    def save(self, domain_override=None, use_https=False, request=None, **kwargs):
+        # Django's other arguments (templates, token generator, extra context) are the service's to choose.
+        domain = domain_override or get_current_site(request).domain
+        for user in self.get_users(self.cleaned_data["email"]):
+            services.send_password_reset(user, domain=domain, use_https=use_https)

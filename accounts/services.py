@@ -9,16 +9,23 @@ of every user, so that a login attempt never matches two accounts.
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from notifications.models import Channel, Notification
+from notifications.models import Channel
 from notifications.services import notify
 from recruitment.validators import normalize_mobile, validate_mobile
+
+from .permissions import can_reset_password_of, can_reset_passwords
 
 MOBILE = "mobile"
 EMAIL = "email"
@@ -109,19 +116,79 @@ def create_applicant_account(*, identifier, password, recovery_email=""):
         raise IdentifierTaken("identifier") from None
 
 
-def record_password_reset(*, user, address, context):
-    """Write a password-reset e-mail for ``user`` into the notification outbox; the delivery task sends it.
+class PasswordResetRefused(Exception):
+    """A staff reset was refused (not allowed, a staff account, no address); ``message`` says why. Nothing
+    was written."""
 
-    Nothing is sent inside the request, so a known address answers as fast as an unknown one (the
-    form answers the same page for both). ``context`` is the one Django's ``PasswordResetForm`` builds
-    (``uid``, ``token``, ``protocol``, ``domain``…). Each request is its own event. The row is marked
-    ``secret``: its text holds a one-time link, which the admin never shows; rows are flagged in the
-    same transaction as they are written, before their delivery is queued (after commit).
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def password_reset_channel(user):
+    """Where ``user``'s reset link goes: the account's own e-mail, or for a mobile-only account its mobile
+    by SMS; ``None`` when it has neither."""
+    if user.email:
+        return Channel.EMAIL
+    if user.mobile:
+        return Channel.SMS
+    return None
+
+
+def send_password_reset(user, *, domain, use_https, requested_by=None):
+    """The one way a password reset is sent (忘记密码 and the staff's 重置密码 alike): a one-time link to
+    Django's reset-confirm page, written into the notification outbox and delivered by its task.
+
+    The link holds Django's ``default_token_generator`` token, which stops working once the password is
+    changed (so it works once) or after ``PASSWORD_RESET_TIMEOUT``. It goes to the account's own address
+    (``password_reset_channel``: e-mail, else SMS), never to one typed by whoever asks. Each request is
+    its own event, so two requests send two links. The row is ``secret``: the admin never shows its text
+    and delivery wipes it. ``requested_by`` is the member of staff who asked (kept on the row: who asked,
+    for whom, when), ``None`` for the self-service form. Returns the outbox row, or ``None`` when the
+    account has no address.
     """
+    channel = password_reset_channel(user)
+    if channel is None:
+        return None
+    uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
+    protocol = "https" if use_https else "http"
+    path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    context = {
+        "user": user, "uid": uid, "token": token, "protocol": protocol, "domain": domain,
+        "reset_url": f"{protocol}://{domain}{path}",
+        "site_name": settings.SITE_TITLE,
+        "requested_by_staff": requested_by is not None,
+    }
     with transaction.atomic():
         rows = notify(
-            event=f"password_reset:{user.pk}:{uuid.uuid4().hex}", recipient=user, template="password_reset",
-            context=context, channels=[Channel.EMAIL], addresses={Channel.EMAIL: address},
+            event=f"password_reset:{user.pk}:{uuid.uuid4().hex}", recipient=user,
+            template="password_reset" if channel == Channel.EMAIL else "password_reset_sms",
+            context=context, channels=[channel], secret=True, requested_by=requested_by,
         )
-        Notification.objects.filter(pk__in=[row.pk for row in rows]).update(secret=True)
-    return rows
+    return rows[0] if rows else None
+
+
+def request_password_reset(account, *, actor, domain, use_https):
+    """重置密码 by staff: send ``account`` a one-time reset link (``send_password_reset``) on ``actor``'s
+    behalf. ``actor`` never sees the link: it is written straight into the outbox, which never shows
+    it. Raises :class:`PasswordResetRefused` when ``actor`` may not (``can_reset_password_of``: only an
+    active applicant account) or the account has neither e-mail nor mobile.
+    """
+    if not can_reset_passwords(actor):
+        raise PasswordResetRefused(_("You may not reset passwords."))
+    if not can_reset_password_of(actor, account):
+        if not account.is_active:
+            raise PasswordResetRefused(
+                _("%(account)s is deactivated: its password cannot be reset.") % {"account": account.username}
+            )
+        raise PasswordResetRefused(
+            _("%(account)s is a staff account: only applicant accounts can be reset here.")
+            % {"account": account.username}
+        )
+    row = send_password_reset(account, domain=domain, use_https=use_https, requested_by=actor)
+    if row is None:
+        raise PasswordResetRefused(
+            _("%(account)s has neither an e-mail address nor a mobile number to send a link to.")
+            % {"account": account.username}
+        )
+    return row

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -54,10 +53,9 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    form_class = OutboxPasswordResetForm  # the e-mail waits in the outbox; the worker sends it
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
-    extra_email_context = {"site_name": settings.SITE_TITLE}
+    # The link waits in the outbox and the worker sends it (accounts.services.send_password_reset, whose
+    # templates are notifications/password_reset_*).
+    form_class = OutboxPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
 
 

@@ -94,18 +94,23 @@ def test_password_reset_mail_waits_in_the_outbox_and_is_not_sent_in_the_request(
 
 
 def test_password_reset_mail_is_delivered_by_the_outbox_task(client, django_capture_on_commit_callbacks):
-    UserFactory(username="boss@example.com")
+    user = UserFactory(username="boss@example.com")
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         client.post(reverse("accounts:password_reset"), {"email": "boss@example.com"})
     assert mail.outbox == []
+    link = reset_link(Notification.objects.get())
     for callback in callbacks:  # what the commit runs: the Celery delivery task (in process here)
         callback()
 
     row = Notification.objects.get()
     assert row.sent_at is not None
     assert [(m.to, m.subject) for m in mail.outbox] == [(["boss@example.com"], row.subject)]
-    assert reset_link(mail.outbox[0]) == reset_link(row)
+    assert reset_link(mail.outbox[0]) == link
+    # Delivered, the row keeps who, where, what about and when, and no longer the link.
+    assert (row.recipient, row.address, row.subject, row.body, row.secret) == (
+        user, "boss@example.com", "【淘宝联盟招商团长招募】重置密码", "", True,
+    )
 
 
 def test_two_reset_requests_are_two_messages(client, django_capture_on_commit_callbacks):

@@ -1,0 +1,152 @@
+"""The one password-reset mechanism (``accounts.services``): the link, where it goes, who asked."""
+
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+
+from accounts import services
+from notifications.models import Channel, Notification
+from recruitment.timeutils import beijing
+from reviews import roles
+from tests.factories import UserFactory
+from tests.notifications import sms_outbox
+from tests.reviews.factories import staff_with_role
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Fresh-start-2024"
+LINK = re.compile(r"https?://testserver(/accounts/password/reset/[^/\s]+/[^/\s]+/)")
+
+
+@pytest.fixture
+def sms(settings):
+    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
+    sms_outbox.SENT.clear()
+    yield sms_outbox.SENT
+    sms_outbox.SENT.clear()
+
+
+@pytest.fixture
+def ops(db):
+    return staff_with_role(roles.OPERATIONS, username="ops@example.com")
+
+
+def mobile_only(number="13900000001"):
+    return UserFactory(username=number, mobile=number, email="")
+
+
+def test_a_mobile_only_account_gets_an_sms_whose_link_sets_a_new_password(
+    client, ops, sms, django_capture_on_commit_callbacks
+):
+    account = mobile_only()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
+
+    assert (row.channel, row.address, row.secret, row.requested_by, row.recipient) == (
+        Channel.SMS, "13900000001", True, ops, account,
+    )
+    ((number, text),) = sms
+    assert number == "13900000001"
+    assert text.startswith("重置密码：请通过以下一次性链接为账号 13900000001 设置新密码：http://testserver/accounts/password/reset/")
+    assert text.endswith("工作人员看不到此链接。如非您本人申请，请忽略本短信。")
+    assert mail.outbox == []
+    form_url = client.get(LINK.search(text).group(1)).url
+    done = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert done.url == reverse("accounts:password_reset_complete")
+    account.refresh_from_db()
+    assert account.check_password(NEW_PASSWORD) is True
+
+
+def test_an_account_with_an_email_gets_the_link_by_email_in_the_staff_wording(
+    ops, sms, django_capture_on_commit_callbacks
+):
+    account = UserFactory(username="13900000002", mobile="13900000002", email="boss@example.com")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        row = services.request_password_reset(account, actor=ops, domain="testserver", use_https=True)
+
+    assert (row.channel, row.address) == (Channel.EMAIL, "boss@example.com")
+    assert sms == []
+    (message,) = mail.outbox
+    assert message.to == ["boss@example.com"]
+    assert "应您向活动工作人员提出的请求" in message.body
+    assert re.search(r"https://testserver/accounts/password/reset/[^/\s]+/[^/\s]+/", message.body) is not None
+
+
+def test_a_staff_reset_records_who_asked_for_whom_and_when_and_never_the_link(
+    ops, sms, django_capture_on_commit_callbacks
+):
+    account = mobile_only()
+
+    with time_machine.travel(beijing(2024, 4, 23, 15, 4, 5), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
+
+    row = Notification.objects.get()
+    assert (row.requested_by, row.recipient, row.created_at, row.sent_at) == (
+        ops, account, beijing(2024, 4, 23, 15, 4, 5), beijing(2024, 4, 23, 15, 4, 5),
+    )
+    assert row.body == ""  # delivered: the link is gone from the database
+    assert LINK.search(sms[0][1]) is not None
+
+
+def test_each_reset_is_its_own_link(ops, sms, django_capture_on_commit_callbacks):
+    account = mobile_only()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
+        services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
+
+    assert Notification.objects.count() == len(sms) == 2
+
+
+@pytest.mark.parametrize(
+    ("account_kwargs", "message"),
+    [
+        ({"is_staff": True}, "13900000001 是工作人员账号：这里只能为申请人账号重置密码。"),
+        ({"is_superuser": True}, "13900000001 是工作人员账号：这里只能为申请人账号重置密码。"),
+        ({"is_active": False}, "13900000001 已停用，不能重置密码。"),
+        ({"mobile": ""}, "13900000001 既没有邮箱也没有手机号，无法发送链接。"),
+    ],
+)
+def test_a_staff_reset_is_refused_for_what_is_not_a_reachable_applicant_account(ops, account_kwargs, message):
+    account = UserFactory(**{"username": "13900000001", "mobile": "13900000001", "email": "", **account_kwargs})
+
+    with pytest.raises(services.PasswordResetRefused) as refused:
+        services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
+
+    assert refused.value.message == message
+    assert Notification.objects.exists() is False
+
+
+@pytest.mark.parametrize(
+    "role", [roles.ROUND1_REVIEWER, roles.RISK_OFFICER, roles.FINAL_COMMITTEE, roles.CAMPAIGN_ADMIN, None]
+)
+def test_a_staff_reset_is_refused_to_roles_other_than_operations(role):
+    actor = staff_with_role(role) if role else UserFactory(is_staff=True)
+    account = mobile_only()
+
+    with pytest.raises(services.PasswordResetRefused) as refused:
+        services.request_password_reset(account, actor=actor, domain="testserver", use_https=False)
+
+    assert refused.value.message == "您无权重置密码。"
+    assert Notification.objects.exists() is False
+
+
+def test_the_self_service_form_and_the_staff_action_write_the_same_kind_of_row(client, ops):
+    by_email = UserFactory(username="boss@example.com")
+    by_staff = UserFactory(username="13900000003", mobile="13900000003", email="owner@example.com")
+
+    client.post(reverse("accounts:password_reset"), {"email": "boss@example.com"})
+    services.request_password_reset(by_staff, actor=ops, domain="testserver", use_https=False)
+
+    rows = {row.recipient: row for row in Notification.objects.all()}
+    assert {user: (row.channel, row.secret, row.requested_by, row.subject, row.event.split(":")[:2])
+            for user, row in rows.items()} == {
+        by_email: (Channel.EMAIL, True, None, "【淘宝联盟招商团长招募】重置密码", ["password_reset", str(by_email.pk)]),
+        by_staff: (Channel.EMAIL, True, ops, "【淘宝联盟招商团长招募】重置密码", ["password_reset", str(by_staff.pk)]),
+    }
