@@ -41,3 +41,14 @@ def id_number_for(user, value):
     from reviews.permissions import can_see_full_id_number
 
     return value if can_see_full_id_number(user) else mask_id_number(value)
+
+
+def mask_account(value):
+    """mm*****01: an alliance account as the public results show it, at most half of it readable (a
+    quarter at each end; one character of an account of three or fewer), so that an applicant
+    recognises their own account and nobody learns anyone else's."""
+    text = "" if value is None else str(value)
+    if len(text) <= 3:
+        return mask_middle(text, keep_start=1, keep_end=0)
+    keep = max(1, len(text) // 4)
+    return mask_middle(text, keep_start=keep, keep_end=keep)

@@ -10,6 +10,7 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("results/", views.results, name="results"),
     path("accounts/", include("accounts.urls")),
     path("", include("applications.urls")),
     path("", include("reviews.urls")),

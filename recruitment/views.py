@@ -1,4 +1,5 @@
-"""The home page: what the campaign is, its calendar (Beijing time) and how long the window stays open."""
+"""The public pages: the home page (what the campaign is, its calendar in Beijing time and how long the
+window stays open) and the results announcement (结果公示)."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -7,6 +8,9 @@ from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from reviews.results import published_results
 
 from . import timeutils
 from .context_processors import get_current_campaign
@@ -154,7 +158,24 @@ def home(request):
             opens_text=format_instant(campaign.application_opens_at),
             closes_text=format_instant(campaign.application_closes_at),
             results_text=format_instant(campaign.results_published_at),
+            results_public=campaign.results_are_published(now),
             calendar=calendar,
             static_fragment_key=static_fragment_key(campaign, calendar),
         )
     return render(request, "home.html", context)
+
+
+@require_safe
+def results(request):
+    """结果公示 (``/results/``): the selected companies of every campaign whose results are public, newest
+    first (``reviews.results``); until the current campaign's are, the date they will be."""
+    now = timeutils.to_second(timezone.now())
+    published = published_results(now)
+    campaign = get_current_campaign(request)
+    pending = campaign if campaign is not None and all(r.campaign.pk != campaign.pk for r in published) else None
+    context = {
+        "published": published,
+        "pending_campaign": pending,
+        "pending_text": format_instant(pending.results_published_at) if pending else "",
+    }
+    return render(request, "results.html", context)

@@ -28,6 +28,7 @@ VICTIM_BYTES = b"%PDF-1.4\n%VICTIM-ONLY-BYTES-5f2c\n%%EOF\n"
 # URL name: (method, anonymous, another applicant)
 EXPECTED = {
     "home": ("get", 200, 200),
+    "results": ("get", 200, 200),
     "set_language": ("post", 302, 302),
     "accounts:signup": ("get", 200, 302),
     "accounts:login": ("get", 200, 302),

@@ -17,7 +17,7 @@ SECRET = "A" * 32  # a well-formed CSRF secret: the cookie, and the token posted
 # Applicant URLs that change nothing (GET only, or views without a form).
 READ_ONLY = {
     "home", "accounts:password_reset_done", "accounts:password_reset_complete", "accounts:password_change_done",
-    "applications:overview", "applications:attachment", "applications:status",
+    "applications:overview", "applications:attachment", "applications:status", "results",
 }
 ANONYMOUS_FORMS = {"accounts:signup", "accounts:login", "accounts:password_reset", "accounts:password_reset_confirm",
                    "set_language"}
@@ -66,6 +66,7 @@ def test_read_only_applicant_urls_refuse_posts_or_have_no_form(client, draft, in
 
     assert statuses == {
         "home": 200,  # the home page has no form: a POST just shows it
+        "results": 405,
         "applications:overview": 405, "applications:attachment": 405,
         "applications:status": 405, "accounts:password_reset_done": 405, "accounts:password_reset_complete": 405,
         "accounts:password_change_done": 405,
