@@ -8,6 +8,7 @@ A draft may be saved with any answer missing; ``missing_answers`` lists what sti
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .enums import AttachmentKind, PreviousPermissionOutcome
@@ -44,6 +45,12 @@ class Section:
     conditions: tuple[Condition, ...] = ()
     checks: tuple[Check, ...] = ()
     bonus: tuple[str, ...] = field(default=())
+
+    @property
+    def rules_url(self):
+        """The 《淘宝联盟招商服务商管理规范》 the declaration accepts (``settings.MANAGEMENT_RULES_URL``), linked
+        where it is accepted; empty for the other sections."""
+        return settings.MANAGEMENT_RULES_URL if self.kind == "declaration" else ""
 
     def is_required(self, name, application=None):
         if name in self.required:

@@ -288,3 +288,10 @@ LOGGING = {
 # --- Campaign product settings ------------------------------------------------------------------
 # Label used in page titles and e-mails.
 SITE_TITLE = _("Taobao Alliance merchant-recruiting leader campaign")
+# 《淘宝联盟招商服务商管理规范》, which every applicant accepts in the declaration: the alliance's standing rules
+# for all service providers (the 2024 announcement links this page), not one campaign's, hence a setting. The
+# announcement's link without its page-view tracking parameter (spm).
+MANAGEMENT_RULES_URL = env(
+    "MANAGEMENT_RULES_URL",
+    default="https://rule.alimama.com/#!/product/index?type=detail&id=405&knowledgeId=11002966",
+)

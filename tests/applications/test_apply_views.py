@@ -369,3 +369,43 @@ def test_overview_shows_every_answer_read_only(logged_in, submitted, inside_wind
     assert "licence.pdf" in page
     assert "<textarea" not in page
     assert page.count('<span class="badge badge-ok">已完成</span>') == len(questionnaire.SECTIONS)
+
+
+# --- 《淘宝联盟招商服务商管理规范》 where the applicant accepts it ---------------------------------------------
+
+RULES_URL = "https://rule.alimama.com/#!/product/index?type=detail&id=405&knowledgeId=11002966"
+RULES_LINK = (
+    '<a href="https://rule.alimama.com/#!/product/index?type=detail&amp;id=405&amp;knowledgeId=11002966" '
+    'target="_blank" rel="noopener noreferrer">《淘宝联盟招商服务商管理规范》</a>'
+)
+
+
+def test_the_declaration_links_the_management_rules_it_asks_to_accept(logged_in, draft, inside_window):
+    response = logged_in.get(section_url("declaration"))
+
+    content = response.content.decode()
+    assert f"请阅读{RULES_LINK}（在新窗口打开淘宝联盟规则中心）。" in content
+    assert content.index("field-declaration_accepted") < content.index(RULES_LINK)
+
+
+def test_the_submitted_declaration_and_the_overview_link_the_rules_too(logged_in, submitted, inside_window):
+    declaration = logged_in.get(section_url("declaration"))
+    overview = logged_in.get(reverse("applications:overview"))
+
+    assert RULES_LINK in declaration.content.decode()
+    assert RULES_LINK in overview.content.decode()
+
+
+@pytest.mark.parametrize("slug", ["identity", "risk", "qualifications", "assessment"])
+def test_sections_that_ask_no_acceptance_carry_no_rules_link(logged_in, draft, inside_window, slug):
+    response = logged_in.get(section_url(slug))
+
+    assert "management-rules" not in response.content.decode()
+
+
+def test_the_rules_link_follows_the_setting(logged_in, draft, inside_window, settings):
+    settings.MANAGEMENT_RULES_URL = "https://rule.alimama.com/new-rules"
+
+    response = logged_in.get(section_url("declaration"))
+
+    assert '<a href="https://rule.alimama.com/new-rules" target="_blank"' in response.content.decode()

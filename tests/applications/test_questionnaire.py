@@ -95,3 +95,12 @@ def test_missing_answers_declaration_must_be_accepted(complete_draft):
 def test_progress_counts_required_answers(draft):
     # 29 required items for this draft (2 conditional details apply); 2 missing: case and attachment.
     assert questionnaire.progress(draft) == 93
+
+
+def test_only_the_declaration_links_the_management_rules(settings):
+    settings.MANAGEMENT_RULES_URL = "https://rule.alimama.com/rules"
+
+    assert {section.slug: section.rules_url for section in questionnaire.SECTIONS} == {
+        "identity": "", "risk": "", "qualifications": "", "assessment": "", "cases": "", "attachments": "",
+        "declaration": "https://rule.alimama.com/rules",
+    }
