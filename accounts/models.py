@@ -19,3 +19,26 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class WorkspaceChoice(models.Model):
+    """The campaign a member of staff works on in the admin (工作活动), remembered across sessions.
+
+    Written only by ``reviews.workspace.choose_campaign`` (a POST from the admin's campaign switch); without
+    a row the admin opens on the campaign whose stage the staff member's role works on.
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="workspace_choice", verbose_name=_("user")
+    )
+    campaign = models.ForeignKey(
+        "recruitment.Campaign", on_delete=models.CASCADE, related_name="+", verbose_name=_("campaign")
+    )
+    chosen_at = models.DateTimeField(_("chosen at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("campaign worked on")
+        verbose_name_plural = _("campaigns worked on")
+
+    def __str__(self):
+        return f"{self.user} → {self.campaign}"

@@ -20,6 +20,7 @@ from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
 from recruitment.admin_permissions import PredicatePermissionsMixin, mask_field
 from reviews import permissions as review_permissions
+from reviews.admin.workspace import campaign_filter
 from reviews.models import ScoreSheet
 
 from . import permissions
@@ -197,7 +198,7 @@ class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixi
     ]
     list_display_links = ["company_name", "alliance_account"]
     list_filter = [
-        "campaign",
+        campaign_filter(),
         "status",
         "entity_type",
         "previous_permission",

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reviews import publication
 
-from . import services
+from . import calendar_rules, services
 from .admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 from .models import BasicCheckMonth, Campaign
 
@@ -34,11 +34,27 @@ class BasicCheckMonthForm(forms.ModelForm):
         return month
 
 
+class BasicCheckMonthFormSet(forms.BaseInlineFormSet):
+    """Each month lies wholly inside the probation as the campaign form is about to save it (``self.instance``
+    carries the dates just typed): a month outside is an error on that row's month."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            month = getattr(form, "cleaned_data", {}).get("month")
+            if month is None or self._should_delete_form(form):
+                continue
+            message = calendar_rules.basic_month_error(self.instance, month)
+            if message is not None:
+                form.add_error("month", forms.ValidationError(message, code="outside_probation"))
+
+
 class BasicCheckMonthInline(admin.TabularInline):
     """Monthly thresholds of the basic check (基础项考核), one row per natural month."""
 
     model = BasicCheckMonth
     form = BasicCheckMonthForm
+    formset = BasicCheckMonthFormSet
     extra = 0
 
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from recruitment import timeutils
+from recruitment import calendar_rules, timeutils
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -130,16 +130,9 @@ class Campaign(models.Model):
         return self.name
 
     def clean(self):
-        errors = {}
-        if self.application_opens_at and self.application_closes_at:
-            if self.application_closes_at <= self.application_opens_at:
-                errors["application_closes_at"] = _("Must be after the opening time.")
-        if self.activity_starts_at and self.activity_ends_at and self.activity_ends_at <= self.activity_starts_at:
-            errors["activity_ends_at"] = _("Must be after the activity start.")
-        if self.checkpoint_ends_at and self.activity_starts_at and self.checkpoint_ends_at < self.activity_starts_at:
-            errors["checkpoint_ends_at"] = _("Must not be before the activity start.")
-        if self.probation_starts_on and self.probation_ends_on and self.probation_ends_on < self.probation_starts_on:
-            errors["probation_ends_on"] = _("Must not be before the probation start.")
+        """The calendar must hold together (``recruitment.calendar_rules``): each broken rule is a message on
+        the field concerned."""
+        errors = calendar_rules.campaign_errors(self)
         if errors:
             raise ValidationError(errors)
 

@@ -1,4 +1,8 @@
-"""The staff dashboard on the admin index (工作台): the current campaign at a glance.
+"""The staff dashboard on the admin index (工作台): the campaign worked on at a glance.
+
+The campaign is the one the staff member works on (``reviews.workspace``: chosen in the header, else the one
+in the stage of their role), so a committee member sees the applications they have not scored in the campaign
+in review while operations see the campaign in probation.
 
 The admin site keeps its class; ``admin.site.index`` is wrapped to add the dashboard's figures to
 the context and ``index_template`` shows them above the app list. Each block is computed only for a
@@ -21,7 +25,7 @@ from probation import permissions as probation_permissions
 from recruitment.models import Campaign
 from recruitment.timeutils import BEIJING
 
-from .. import permissions, publication
+from .. import permissions, publication, workspace
 from ..models import ScoreSheet
 
 S = ApplicationStatus
@@ -45,10 +49,6 @@ class QueueCount:
     label: str
     count: int
     url: str
-
-
-def dashboard_campaign():
-    return Campaign.objects.current() or Campaign.objects.order_by("-application_opens_at").first()
 
 
 def days_until(day, now):
@@ -135,8 +135,10 @@ def probation_waiting(now):
 def dashboard_context(request, now=None):
     """The dashboard's figures for ``request.user`` (empty for staff who may see none of them)."""
     user = request.user
-    campaign = dashboard_campaign()
-    if campaign is None or not user.is_staff:
+    if not user.is_staff:
+        return {}
+    campaign = workspace.campaign_of_request(request)
+    if campaign is None:
         return {}
     now = now or timezone.now()
     context = {

@@ -31,8 +31,9 @@ from audit.enums import AuditAction
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 from recruitment.models import Campaign
 
-from .. import final, permissions, publication, ranking_resources
+from .. import final, permissions, publication, ranking_resources, workspace
 from ..models import FinalReviewQueue, RubricCriterion, ScoreSheet
+from .workspace import campaign_filter
 
 S = ApplicationStatus
 DECISION_ACTIONS = {
@@ -43,13 +44,13 @@ DECISION_ACTIONS = {
 
 
 def chosen_campaign(request):
-    """The campaign named by ``?campaign=<id>``, else the current one, else the latest."""
+    """The campaign named by ``?campaign=<id>``, else the one the staff member works on (``reviews.workspace``)."""
     pk = request.GET.get("campaign") or request.POST.get("campaign")
     if pk:
         if not str(pk).isdigit():
             raise Http404
         return get_object_or_404(Campaign, pk=pk)
-    return Campaign.objects.current() or Campaign.objects.order_by("-application_opens_at").first()
+    return workspace.campaign_of_request(request)
 
 
 # --- Rubric (评分标准) -------------------------------------------------------------------------------
@@ -160,7 +161,7 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 
     change_list_template = "admin/reviews/final/queue_change_list.html"
     list_display_links = None
-    list_filter = ["campaign", ScoredByMeFilter, PendingDecisionFilter]
+    list_filter = [campaign_filter(), ScoredByMeFilter, PendingDecisionFilter]
     search_fields = ["company_name", "alliance_account", "credit_code"]
     list_select_related = ["campaign"]
     ordering = ["submitted_at", "pk"]

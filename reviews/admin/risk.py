@@ -29,6 +29,7 @@ from .. import permissions, risk
 from ..models import Filing, RiskAssessment, RiskQueue, RiskRule, SanctionRecord
 from ..resources import SanctionRecordResource
 from .round1 import application_link
+from .workspace import campaign_filter
 
 S = ApplicationStatus
 ROUND2_STATES = [S.FILING, S.RISK_REVIEW, S.RISK_REJECTED, S.FINAL_REVIEW]
@@ -143,7 +144,7 @@ class RiskQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 
     list_display = ["application", "alliance_account", "status", "filed_at", "verdict", "failed_rules"]
     list_display_links = None
-    list_filter = ["status", "campaign"]
+    list_filter = ["status", campaign_filter()]
     search_fields = ["company_name", "alliance_account", "credit_code"]
     search_help_text = _("Company name, alliance account or credit code.")
     list_select_related = ["campaign", "filing"]
@@ -232,7 +233,7 @@ class RiskAssessmentAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """Every run of the risk rules, read-only: which rule failed and on what data."""
 
     list_display = ["application_display", "passed", "failed_rules", "ran_at"]
-    list_filter = ["passed", "application__campaign"]
+    list_filter = ["passed", campaign_filter("application__campaign")]
     search_fields = ["application__company_name", "application__alliance_account", "application__credit_code"]
     list_select_related = ["application"]
     fields = readonly_fields = ["application_display", "passed", "ran_at", "results_display"]

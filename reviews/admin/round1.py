@@ -31,6 +31,7 @@ from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermission
 from .. import permissions, round1
 from ..forms import Round1DecisionForm
 from ..models import ChecklistItem, PhoneTask, Round1Queue, Round1Review
+from .workspace import campaign_filter, campaign_shown
 
 S = ApplicationStatus
 DECISIONS = {"pass": True, "reject": False}
@@ -63,7 +64,8 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
         "campaign",
     ]
     list_display_links = None
-    list_filter = ["campaign", "entity_type", "previous_permission", "has_offsite_promotion", "has_exclusive_channels"]
+    list_filter = [campaign_filter(), "entity_type", "previous_permission", "has_offsite_promotion",
+                   "has_exclusive_channels"]
     search_fields = ["company_name", "alliance_account", "credit_code", "contact_name", "mobile"]
     search_help_text = _("Company name, alliance account, credit code, contact person or mobile number.")
     list_select_related = ["campaign"]
@@ -98,9 +100,9 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 
     # --- Counts above the list ---
     def changelist_view(self, request, extra_context=None):
-        campaign_id = request.GET.get("campaign__id__exact")
+        campaign_id = campaign_shown(request)
         scope = Application.objects.all()
-        if campaign_id and campaign_id.isdigit():
+        if campaign_id is not None:
             scope = scope.filter(campaign_id=campaign_id)
         counts = scope.aggregate(
             waiting=Count("pk", filter=Q(status=S.SUBMITTED)),
@@ -224,7 +226,7 @@ class PhoneTaskAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 
     list_display = ["contact_name", "phone", "application_display", "outcome", "called_by", "called_at", "note",
                     "created_at"]
-    list_filter = ["outcome", "application__campaign"]
+    list_filter = ["outcome", campaign_filter("application__campaign")]
     search_fields = ["contact_name", "phone", "application__company_name", "application__alliance_account"]
     list_select_related = ["application", "called_by"]
     fields = ["application_display", "contact_name", "phone", "outcome", "note", "called_by", "called_at",

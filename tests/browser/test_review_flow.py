@@ -1,4 +1,5 @@
-"""Staff take one application from submission to publication while the applicant watches /status/."""
+"""Staff take one application from submission to publication while the applicant watches /status/; staff work a
+campaign in review and another in probation side by side."""
 
 from datetime import timedelta
 
@@ -14,7 +15,12 @@ from reviews import roles
 from reviews.models import ChecklistItem
 from reviews.setup import copy_review_setup
 from tests.factories import ApplicationFactory, AttachmentFactory, CampaignFactory, CooperationCaseFactory, UserFactory
-from tests.reviews.factories import RubricCriterionFactory
+from tests.reviews.factories import (
+    FinalReviewApplicationFactory,
+    RubricCriterionFactory,
+    ScoreSheetFactory,
+    SubmittedApplicationFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Secret-pass-2024"
@@ -126,3 +132,104 @@ def test_staff_carry_an_application_to_publication_while_the_applicant_watches(l
     draft.refresh_from_db()
     assert draft.status == ApplicationStatus.SELECTED
     assert Leader.objects.get(application=draft).leader_account == draft.alliance_account
+
+
+# --- Two campaigns at once: one in review, one in probation ----------------------------------------------
+
+
+@pytest.fixture
+def two_campaigns(db):
+    """``review``: window closed five days ago, review under way, results in three days; ``probation``: published
+    a month ago, probation under way. Each holds its own applications."""
+    now = timezone.localtime()
+    today = now.date()
+    Campaign.objects.update(is_current=False)
+    review = CampaignFactory(
+        slug="browser-in-review", name="浏览器 · 审核中的活动", is_current=True,
+        application_opens_at=now - timedelta(days=20), application_closes_at=now - timedelta(days=5),
+        review_starts_on=today - timedelta(days=4), review_ends_on=today + timedelta(days=2),
+        results_published_at=now + timedelta(days=3),
+    )
+    probation = CampaignFactory(
+        slug="browser-in-probation", name="浏览器 · 试用期中的活动", is_current=False,
+        application_opens_at=now - timedelta(days=80), application_closes_at=now - timedelta(days=60),
+        review_starts_on=today - timedelta(days=62), review_ends_on=today - timedelta(days=55),
+        results_published_at=now - timedelta(days=30), published_at=now - timedelta(days=30),
+        probation_starts_on=today - timedelta(days=25), probation_ends_on=today + timedelta(days=95),
+    )
+    SubmittedApplicationFactory.create_batch(2, campaign=review)
+    finalists = FinalReviewApplicationFactory.create_batch(3, campaign=review)
+    SubmittedApplicationFactory.create_batch(3, campaign=probation, status=ApplicationStatus.SELECTED)
+    SubmittedApplicationFactory(campaign=probation, status=ApplicationStatus.NOT_SELECTED)
+    roles.ensure_roles()
+    return {"review": review, "probation": probation, "finalists": finalists}
+
+
+def dashboard_count(page, table, label):
+    """The count of the dashboard row ``label`` in the table ``#dashboard-<table>``."""
+    return int(page.text_content(f"#dashboard-{table} tr:has(th:has-text('{label}')) td.count").strip())
+
+
+def switch_to(page, campaign):
+    """Choose ``campaign`` in the header's switch: a POST that redirects back to the page."""
+    page.select_option("#workspace-campaign", str(campaign.pk))
+    with page.expect_navigation():
+        page.click("#workspace-switch-submit")
+    assert page.eval_on_selector("#workspace-campaign", "el => el.value") == str(campaign.pk)
+
+
+def rows(page):
+    return page.locator("#result_list tbody tr").count()
+
+
+def test_staff_work_a_campaign_in_review_and_another_in_probation_side_by_side(live_server, chromium, two_campaigns):
+    review, probation = two_campaigns["review"], two_campaigns["probation"]
+    judge, ops = staff("judge", roles.FINAL_COMMITTEE), staff("ops", roles.OPERATIONS)
+    boss = staff("boss", roles.CAMPAIGN_ADMIN)
+    ScoreSheetFactory(application=two_campaigns["finalists"][0], reviewer=judge)
+    url = live_server.url
+    applications = f"{url}/admin/applications/application/"
+
+    def desk(user):
+        page = chromium.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
+        log_in(page, f"{url}/admin/login/?next=/admin/", user.username)
+        page.wait_for_selector("#dashboard-campaign")
+        return page
+
+    # Each role opens on the campaign of its stage: the judge on the one in review, operations on probation.
+    bench, office = desk(judge), desk(ops)
+    assert bench.text_content("#dashboard-campaign") == f"工作活动：{review.name}"
+    assert dashboard_count(bench, "queues", "终审：我尚未评分") == 2
+    assert office.text_content("#dashboard-campaign") == f"工作活动：{probation.name}"
+    assert (dashboard_count(office, "funnel", "已入选"), dashboard_count(office, "funnel", "已提交")) == (3, 0)
+    office.goto(applications)
+    assert rows(office) == 4
+
+    # The campaign admin works on the campaign in review, then switches to the one in probation.
+    boss_page = desk(boss)
+    assert boss_page.eval_on_selector("#workspace-campaign", "el => el.value") == str(review.pk)
+    assert (dashboard_count(boss_page, "funnel", "已提交"), dashboard_count(boss_page, "funnel", "已入选")) == (2, 0)
+    switch_to(boss_page, probation)
+    assert boss_page.text_content("#dashboard-campaign") == f"工作活动：{probation.name}"
+    assert (dashboard_count(boss_page, "funnel", "已提交"), dashboard_count(boss_page, "funnel", "已入选")) == (0, 3)
+    boss_page.goto(applications)
+    assert rows(boss_page) == 4
+    boss_page.goto(f"{applications}?campaign__id__exact={review.pk}")  # a campaign in the URL still wins
+    assert rows(boss_page) == 5
+
+    # Switching from a list comes back to the list, showing the campaign just chosen.
+    switch_to(boss_page, review)
+    assert boss_page.url == applications
+    assert rows(boss_page) == 5
+
+    # One member's switch leaves the others where they were.
+    switch_to(bench, probation)
+    assert dashboard_count(bench, "queues", "终审：我尚未评分") == 0
+    office.goto(f"{url}/admin/")
+    assert office.text_content("#dashboard-campaign") == f"工作活动：{probation.name}"
+
+    # The choice is remembered per user, in a new session too.
+    again = desk(judge)
+    assert again.text_content("#dashboard-campaign") == f"工作活动：{probation.name}"
+    switch_to(again, review)
+    assert dashboard_count(again, "queues", "终审：我尚未评分") == 2

@@ -154,6 +154,72 @@ def test_month_threshold_must_start_on_the_first_day(admin_client, campaign):
     assert [m.month for m in campaign.basic_months.all()] == [date(2024, 5, 1), date(2024, 6, 1), date(2024, 7, 1)]
 
 
+# --- The calendar holds together (recruitment.calendar_rules) ------------------------------------------
+
+
+def post_final_result(client, campaign, time):
+    url = reverse("admin:recruitment_campaign_change", args=[campaign.pk])
+    return client.post(url, form_data(campaign, final_result_at_0="2024-06-20", final_result_at_1=time))
+
+
+def test_change_page_saves_a_final_result_at_the_activity_end(admin_client, campaign):
+    response = post_final_result(admin_client, campaign, "23:59:59")
+
+    campaign.refresh_from_db()
+    assert response.status_code == 302
+    assert campaign.final_result_at == beijing(2024, 6, 20, 23, 59, 59)
+
+
+def test_change_page_refuses_a_final_result_a_second_before_the_activity_end_on_its_field(admin_client, campaign):
+    response = post_final_result(admin_client, campaign, "23:59:58")
+
+    campaign.refresh_from_db()
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "final_result_at": ["专项考核最终结果时间不能早于拓客先锋活动结束时间（2024-06-20 23:59:59）。"]
+    }
+    assert campaign.final_result_at == beijing(2024, 9, 1)
+
+
+def test_probation_ending_on_the_last_day_of_the_last_month_is_saved(admin_client, campaign):
+    url = reverse("admin:recruitment_campaign_change", args=[campaign.pk])
+
+    response = admin_client.post(url, form_data(campaign, probation_ends_on="2024-07-31"))
+
+    campaign.refresh_from_db()
+    assert response.status_code == 302
+    assert campaign.probation_ends_on == date(2024, 7, 31)
+
+
+def test_a_month_outside_the_probation_as_typed_is_an_error_on_that_month(admin_client, campaign):
+    """The months are checked against the probation dates of the same form, not the saved ones."""
+    url = reverse("admin:recruitment_campaign_change", args=[campaign.pk])
+
+    response = admin_client.post(url, form_data(campaign, probation_ends_on="2024-07-30"))
+
+    campaign.refresh_from_db()
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors == [
+        {}, {}, {"month": ["该考核月份必须整月落在试用期内（2024-05-01 至 2024-07-30）。"]}
+    ]
+    assert campaign.probation_ends_on == date(2024, 8, 31)
+
+
+def test_a_new_month_outside_the_probation_is_refused(admin_client, campaign):
+    url = reverse("admin:recruitment_campaign_change", args=[campaign.pk])
+    data = form_data(campaign, **{"basic_months-TOTAL_FORMS": "4", "basic_months-3-month": "2024-09-01",
+                                  "basic_months-3-min_activities": "1", "basic_months-3-min_merchants": "3",
+                                  "basic_months-3-min_items": "10", "basic_months-3-min_gmv": "10000"})
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors[3] == {
+        "month": ["该考核月份必须整月落在试用期内（2024-05-01 至 2024-08-31）。"]
+    }
+    assert campaign.basic_months.count() == 3
+
+
 # --- Seats ----------------------------------------------------------------------------------------
 
 

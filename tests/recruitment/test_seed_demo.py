@@ -5,10 +5,12 @@ from io import StringIO
 import pytest
 import time_machine
 from django.contrib.auth import authenticate, get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from applications import questionnaire
 from applications.models import Application, Attachment, CooperationCase, StatusChange
+from recruitment import calendar_rules
 from recruitment.models import Campaign
 from recruitment.timeutils import beijing
 
@@ -225,3 +227,32 @@ def test_seed_demo_without_the_2024_campaign_fails_clearly():
     with pytest.raises(CommandError, match="The campaign '2024-nx2' is missing: run manage.py migrate."):
         seed_demo()
     assert Campaign.objects.count() == 0
+
+
+def calendar_errors(campaign):
+    """The campaign's ``full_clean`` errors and each basic month outside its probation."""
+    try:
+        campaign.full_clean()
+        errors = {}
+    except ValidationError as error:
+        errors = error.message_dict
+    for month in campaign.basic_months.all():
+        message = calendar_rules.basic_month_error(campaign, month.month)
+        if message is not None:
+            errors[month.code] = [message]
+    return errors
+
+
+# The demo campaign's probation starts 2025-07-02 when seeded on 2025-06-12, demo-probation's when seeded on
+# 2025-08-11 (ending 2025-11-01): the first whole month then starts 30 days in, and August to October (92 days)
+# end the day before the probation does: the tightest fit of the shifted months.
+@pytest.mark.parametrize("seeded_at", [SEEDED_AT, beijing(2025, 6, 12, 9), beijing(2025, 8, 11, 9)])
+def test_every_campaign_seed_demo_creates_holds_together(seeded_at):
+    with time_machine.travel(seeded_at, tick=False):
+        call_command("seed_demo", stdout=StringIO())
+
+    campaigns = Campaign.objects.order_by("slug")
+    assert {campaign.slug: calendar_errors(campaign) for campaign in campaigns} == {
+        slug: {} for slug in ["2024-nx2", "demo", "demo-finished", "demo-probation", "demo-review"]
+    }
+    assert [campaign.basic_months.count() for campaign in campaigns] == [3, 3, 3, 3, 3]

@@ -122,6 +122,7 @@ CUSTOM_PAGES = {
     "probation_violation_withdraw":           (403, 403, 403, 403, 200, 403),
     "probation_board_report":                 (403, 403, 403, 200, 200, 403),
     "probation_leader_export":                (403, 403, 403, 200, 200, 403),
+    "workspace_campaign":                     (302, 302, 302, 302, 302, 302),  # the header's switch (POST)
 }
 
 # The same exports actually run (POST of the export form, every column): the file or 403.
@@ -162,6 +163,7 @@ def custom_request(name, world):
             "get", reverse("admin:probation_violation_withdraw", args=[world.violation.pk]), None),
         "probation_board_report": ("get", reverse("admin:probation_board_report") + f"?campaign={slug}", None),
         "probation_leader_export": ("get", reverse("admin:probation_leader_export"), None),
+        "workspace_campaign": ("post", reverse("admin:workspace_campaign"), {"campaign": world.campaign.pk}),
     }[name]
 
 
