@@ -1,3 +1,3 @@
 """The review pipeline in the Django admin: one module per round (queues, actions, reference data)."""
 
-from . import dashboard, final, risk, round1  # noqa: F401  (registers the ModelAdmins)
+from . import committee, dashboard, final, risk, round1  # noqa: F401  (registers the ModelAdmins)
