@@ -25,7 +25,7 @@ from reviews.models import ScoreSheet
 
 from . import permissions
 from .enums import OtherPlatform
-from .masking import mask_phone
+from .masking import mask_phone, masked_login
 from .models import Application, Attachment, CooperationCase, StatusChange
 from .resources import ApplicationResource, join_labels
 
@@ -140,15 +140,6 @@ class ScoreSheetInline(ReadOnlyInline):
         return "；".join(f"{score.criterion.name} {score.value}" for score in obj.scores.all())
 
 
-def masked_account(account):
-    """``account`` (a user) named as a role that sees numbers masked may see it: an applicant who signed
-    up with a mobile number is named by that number."""
-    if account is None:
-        return "—"
-    name = str(account)
-    return mask_phone(name) if name.isdigit() else name
-
-
 class StatusChangeInline(ReadOnlyInline):
     """The audit trail (who, when, from, to, why), oldest first."""
 
@@ -171,7 +162,7 @@ class StatusChangeInline(ReadOnlyInline):
 
     @admin.display(description=StatusChange._meta.get_field("actor").verbose_name)
     def actor_masked(self, obj):
-        return masked_account(obj.actor)
+        return masked_login(obj.actor)
 
 
 # --- The application ----------------------------------------------------------------------------
@@ -314,7 +305,7 @@ class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixi
 
     @admin.display(description=Application._meta.get_field("applicant").verbose_name)
     def applicant_masked(self, obj):
-        return masked_account(obj.applicant)
+        return masked_login(obj.applicant)
 
     # Read-only for everyone (no manage predicate): without a change permission the page has no save buttons.
     view_predicate = can_view_applications

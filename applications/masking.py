@@ -52,3 +52,12 @@ def mask_account(value):
         return mask_middle(text, keep_start=1, keep_end=0)
     keep = max(1, len(text) // 4)
     return mask_middle(text, keep_start=keep, keep_end=keep)
+
+
+def masked_login(account):
+    """``account`` (a user) named as a role that sees numbers masked may see it: an applicant who signed
+    up with a mobile number is named by that number."""
+    if account is None:
+        return "—"
+    name = str(account)
+    return mask_phone(name) if name.isdigit() else name

@@ -1,6 +1,7 @@
 """Demo data for the review pipeline and probation (called by ``recruitment.demo.seed``).
 
-- staff accounts, one per role, so a newcomer can log in as each role;
+- staff accounts, one per role, so a newcomer can log in as each role; the two demo judges sit on
+  the final-review committee of the 2024 campaign and of every demo campaign;
 - ``demo-review``: a campaign whose results date is today, with applications at every review stage,
   so staff can carry them through the three rounds and publish today;
 - ``demo-probation``: a campaign published about a month ago whose probation is under way (the
@@ -26,6 +27,8 @@ from probation.models import Leader
 from recruitment import timeutils
 from recruitment.demo import (
     APPLICANT_PASSWORD,
+    DEMO_SLUG,
+    TEMPLATE_SLUG,
     Login,
     add_case,
     add_pdf_attachment,
@@ -40,11 +43,13 @@ from recruitment.models import BasicCheckMonth, Campaign
 from . import roles
 from .filing import submit_filing
 from .final import submit_scores
+from .models import CommitteeMember
 from .risk import assess_risk
 from .round1 import decide_round1
 from .setup import copy_review_setup
 
 STAFF_PASSWORD = "demo-staff-2024"
+JUDGES = ["judge1", "judge2"]
 STAFF = [
     ("reviewer", roles.ROUND1_REVIEWER),
     ("risk", roles.RISK_OFFICER),
@@ -61,6 +66,11 @@ FINISHED_SLUG, FINISHED_NAME = "demo-finished", "演示活动 · 试用期已结
 REVIEW_TODAY = date(2024, 5, 6)  # results date: staff can publish today
 PROBATION_TODAY = date(2024, 6, 10)  # checkpoint passed, the first basic month running
 FINISHED_TODAY = date(2024, 9, 10)  # every check has a verdict: closures of each kind, retained leaders
+SHIFTED = [
+    (REVIEW_SLUG, REVIEW_NAME, REVIEW_TODAY),
+    (PROBATION_SLUG, PROBATION_NAME, PROBATION_TODAY),
+    (FINISHED_SLUG, FINISHED_NAME, FINISHED_TODAY),
+]
 
 # login, what the account shows, stage; the numbers continue recruitment.demo's applicants.
 REVIEW_APPLICANTS = [
@@ -154,7 +164,8 @@ def seed_review_campaign(template, *, now, staff):
         if stage == "round1_rejected":
             decide_round1(application, actor=staff["reviewer"], passed=False, reason="团队配置与案例材料不足（演示）")
         elif stage == "filing":
-            decide_round1(application, actor=staff["reviewer"], passed=True)
+            decide_round1(application, actor=staff["reviewer"], passed=True,
+                          checked_items=campaign.checklist_items.all())
         else:
             _to_final_review(application, staff, now=now)
             if stage in ("scored", "scored_once"):
@@ -200,10 +211,22 @@ def seed_finished_campaign(template, *, now):
     return campaign
 
 
+def seed_committees(staff):
+    """The demo judges on the committee of the 2024 campaign and of each demo campaign (idempotent)."""
+    slugs = [TEMPLATE_SLUG, DEMO_SLUG, REVIEW_SLUG, PROBATION_SLUG, FINISHED_SLUG]
+    for campaign in Campaign.objects.filter(slug__in=slugs):
+        for username in JUDGES:
+            CommitteeMember.objects.get_or_create(campaign=campaign, member=staff[username])
+
+
 def seed(template, *, now):
     with transaction.atomic():
         logins = seed_staff()
         staff = {user.username: user for user in get_user_model().objects.filter(username__in=dict(STAFF))}
+        today = timeutils.local(now).date()
+        for slug, name, day in SHIFTED:
+            _shifted(template, slug=slug, name=name, template_day=day, today=today)
+        seed_committees(staff)  # before the judges score demo-review
         _campaign, review_logins = seed_review_campaign(template, now=now, staff=staff)
         _campaign, leader_logins = seed_probation_campaign(template, now=now)
         seed_finished_campaign(template, now=now)

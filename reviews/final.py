@@ -1,25 +1,36 @@
 """Round 3, 终审 (final review): committee members score the rubric, and applications are ranked.
 
-Each member (``can_score``) submits one score sheet per application: every criterion of the
-campaign's rubric within 0..max_score and a comment. The sheet is final once submitted — no edits,
+Each member of the campaign's committee (``can_score_in``: the final committee role and a seat on
+that campaign's committee, ``reviews.committee``) submits one score sheet per application: every
+criterion of the campaign's rubric within 0..max_score and a comment. The sheet is final once submitted — no edits,
 since after submitting a member sees the others' sheets (``can_see_scores_of``) and an edit would
 no longer be an independent opinion. The ranking is computed from the sheets in one query.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 
 from applications.enums import ApplicationStatus
 from applications.models import Application
 from applications.services import ApplicationError
 
-from . import permissions
-from .models import RubricCriterion, Score, ScoreSheet
+from . import committee, permissions
+from .models import (
+    CallAttempt,
+    CommitteeMember,
+    Filing,
+    PhoneTask,
+    RiskAssessment,
+    RubricCriterion,
+    Score,
+    ScoreSheet,
+    SelectionOverride,
+)
 
 CENT = Decimal("0.01")
 
@@ -99,7 +110,8 @@ def submit_scores(application, *, reviewer, scores, comment):
 
     ``scores`` maps criterion ids to whole scores. Refused (``ScoringError``, nothing written) unless
     the reviewer may score, the application is in final review, every criterion of its campaign is
-    scored within 0..max_score and a comment is given; ``AlreadyScored`` on a second sheet by the same
+    scored within 0..max_score and a comment is given; refused too when the reviewer does not sit on
+    the committee of the application's campaign. ``AlreadyScored`` on a second sheet by the same
     reviewer (also when two submissions race: the database constraint decides).
     """
     if not permissions.can_score(reviewer):
@@ -107,6 +119,8 @@ def submit_scores(application, *, reviewer, scores, comment):
     comment = (comment or "").strip()
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
+        if not permissions.sits_on_committee(reviewer, locked.campaign_id):
+            raise ScoringError(_("You do not sit on this campaign's final-review committee."))
         if locked.status != ApplicationStatus.FINAL_REVIEW:
             raise ScoringError(
                 _("Only an application in final review can be scored; this one is “%(status)s”.")
@@ -153,6 +167,8 @@ class RankedApplication:
     rank: int | None  # None: no sheet yet (unranked, listed last)
     mean: Decimal | None
     sheet_count: int
+    missing_members: list = field(default_factory=list)  # committee members without a sheet on it
+    override: SelectionOverride | None = None  # selected without every member's sheet: why
 
 
 def with_scores(queryset):
@@ -204,6 +220,66 @@ def ranking(campaign, *, queryset=None):
     return entries
 
 
+def with_committee_evidence(entries, campaign):
+    """``entries`` of ``ranking`` with, for each, the committee members without a sheet and the selection
+    override, if any (three queries whatever their number). Returns ``entries``."""
+    applications = [entry.application for entry in entries]
+    if not applications:
+        return entries
+    missing = committee.missing_sheets_by_application(applications, campaign)
+    overrides = {
+        o.application_id: o
+        for o in SelectionOverride.objects.filter(application__in=applications).select_related("decided_by")
+    }
+    for entry in entries:
+        entry.missing_members = missing[entry.application.pk]
+        entry.override = overrides.get(entry.application.pk)
+    return entries
+
+
 def unscored_by(user, queryset):
     """Applications of ``queryset`` on which ``user`` has not submitted a sheet yet."""
     return queryset.exclude(Q(score_sheets__reviewer=user))
+
+
+def on_committees_of(user, queryset):
+    """Applications of ``queryset`` whose campaign's committee ``user`` sits on (one ``EXISTS``)."""
+    return queryset.filter(
+        Exists(CommitteeMember.objects.filter(campaign=OuterRef("campaign"), member=user))
+    )
+
+
+def awaiting_my_score(user, campaign):
+    """How many round-3 applications of ``campaign`` wait for ``user``'s sheet: none unless ``user`` sits on
+    its committee (the figure the dashboard shows a judge)."""
+    if not permissions.can_score_in(user, campaign):
+        return 0
+    queryset = Application.objects.filter(campaign=campaign, status=ApplicationStatus.FINAL_REVIEW)
+    return unscored_by(user, queryset).count()
+
+
+# --- What a judge scores from (系统填写的基本情况) -----------------------------------------------------
+
+
+@dataclass
+class Evidence:
+    """Beside the questionnaire, what the other rounds found: the filing, the latest risk assessment,
+    the phone task with every call. Values as stored: the page masks what a role may not see."""
+
+    filing: Filing | None
+    assessment: RiskAssessment | None
+    phone_task: PhoneTask | None
+    calls: list
+
+
+def evidence_of(application):
+    """The filing, the latest risk assessment and the phone task with its calls (four queries)."""
+    filing = Filing.objects.filter(application=application).first()
+    assessment = RiskAssessment.objects.filter(application=application).order_by("-ran_at", "-pk").first()
+    phone_task = PhoneTask.objects.filter(application=application).first()
+    calls = []
+    if phone_task is not None:
+        calls = list(
+            CallAttempt.objects.filter(task=phone_task).select_related("called_by").order_by("called_at", "pk")
+        )
+    return Evidence(filing, assessment, phone_task, calls)

@@ -37,22 +37,53 @@ class FilingForm(forms.ModelForm):
 
 
 class Round1DecisionForm(forms.Form):
-    """The intermediate page of the round-1 actions: the checklist ticked and the reason."""
+    """The intermediate page of the round-1 actions: the checklist ticked and the reason.
+
+    A pass needs every item of each application's campaign checklist ticked, or the written reason to
+    pass without it (``checklist_waiver``); ``reviews.round1.decide_round1`` checks the same again.
+    """
 
     checked_items = forms.ModelMultipleChoiceField(
         label=_("checklist"), queryset=ChecklistItem.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    checklist_waiver = forms.CharField(
+        label=_("reason to pass without the full checklist"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when an item of the checklist is not ticked (or the campaign has no checklist); "
+                    "kept with the decision and in the audit log."),
     )
     reason = forms.CharField(label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, campaigns, passed, **kwargs):
         super().__init__(*args, **kwargs)
         self.passed = passed
+        self.campaigns = set(campaigns)
         items = ChecklistItem.objects.filter(campaign__in=campaigns).select_related("campaign")
         self.fields["checked_items"].queryset = items
         if len({item.campaign_id for item in items}) > 1:
             self.fields["checked_items"].label_from_instance = lambda item: f"{item.campaign.name}: {item.text}"
         if not passed:
+            del self.fields["checklist_waiver"]
             self.fields["reason"].required = True
             self.fields["reason"].help_text = _("Required for a rejection; kept in the audit trail, not shown to "
                                                 "the applicant.")
+
+    def checklist_complete(self, checked):
+        """Whether ``checked`` holds every item of every campaign concerned (each campaign has some)."""
+        items = list(self.fields["checked_items"].queryset)
+        with_items = {item.campaign_id for item in items}
+        return with_items == self.campaigns and {item.pk for item in checked} >= {item.pk for item in items}
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.passed and "checked_items" in cleaned:
+            waiver = (cleaned.get("checklist_waiver") or "").strip()
+            cleaned["checklist_waiver"] = waiver
+            if not waiver and not self.checklist_complete(cleaned["checked_items"]):
+                self.add_error(
+                    "checklist_waiver",
+                    _("Tick every item of the checklist, or write why these applications pass without it."),
+                )
+        cleaned.setdefault("checklist_waiver", "")
+        return cleaned

@@ -44,6 +44,10 @@ class Round1Review(models.Model):
     checked_items = models.ManyToManyField(ChecklistItem, blank=True, verbose_name=_("checked items"))
     passed = models.BooleanField(_("passed"))
     reason = models.TextField(_("reason"), blank=True)
+    checklist_waiver = models.TextField(
+        _("reason to pass without the full checklist"), blank=True,
+        help_text=_("Required to pass an application without every checklist item of its campaign ticked."),
+    )
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
 
     class Meta:
@@ -55,20 +59,25 @@ class Round1Review(models.Model):
 
 
 class PhoneTask(models.Model):
-    """Staff call the applicant after a round-1 pass (电话通知): who, number, by whom, when, outcome."""
+    """Staff call the applicant after a round-1 pass (电话通知): who to call and on which number.
+
+    Every call is a ``CallAttempt``; ``outcome``, ``called_by``, ``called_at`` and ``note`` repeat the
+    latest one (written only by ``reviews.round1.record_call``, in the attempt's transaction) so the
+    list can filter and sort on them.
+    """
 
     application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="phone_task")
     contact_name = models.CharField(_("contact person"), max_length=50)
     phone = models.CharField(_("phone number"), max_length=20)
     outcome = models.CharField(
-        _("outcome"), max_length=20, choices=CallOutcome.choices, default=CallOutcome.PENDING, db_index=True
+        _("latest outcome"), max_length=20, choices=CallOutcome.choices, default=CallOutcome.PENDING, db_index=True
     )
     called_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("called by"),
+        verbose_name=_("last called by"),
     )
-    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    called_at = models.DateTimeField(_("last called at"), null=True, blank=True)
+    note = models.TextField(_("latest note"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -78,6 +87,29 @@ class PhoneTask(models.Model):
 
     def __str__(self):
         return f"{self.contact_name} {self.phone}"
+
+
+class CallAttempt(models.Model):
+    """One call made for a phone task: when, by whom, the outcome and a note. Every attempt is kept."""
+
+    task = models.ForeignKey(
+        PhoneTask, on_delete=models.CASCADE, related_name="attempts", verbose_name=_("phone notification")
+    )
+    called_at = models.DateTimeField(_("called at"))
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("called by"),
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=CallOutcome.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("call attempt")
+        verbose_name_plural = _("call attempts")
+        ordering = ["task", "called_at", "id"]
+
+    def __str__(self):
+        return f"{self.called_at:%Y-%m-%d %H:%M:%S} {self.get_outcome_display()}"
 
 
 # --- Round 2: 系统备案 + 风险评估 -----------------------------------------------------------------
@@ -202,6 +234,34 @@ class RubricCriterion(models.Model):
         return self.name
 
 
+class CommitteeMember(models.Model):
+    """A judge on one campaign's final-review committee (终审委员会).
+
+    Members score that campaign's round-3 applications (and only they do); selecting an application
+    (择优通过) needs a sheet from every member, or an override with a reason (``SelectionOverride``).
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="committee_members", verbose_name=_("campaign")
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="committee_seats",
+        verbose_name=_("committee member"),
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("committee member")
+        verbose_name_plural = _("committee members")
+        ordering = ["campaign", "member__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "member"], name="one_committee_seat_per_campaign"),
+        ]
+
+    def __str__(self):
+        return self.member.get_username()
+
+
 class ScoreSheet(models.Model):
     """One reviewer's scores and comment for one application in round 3."""
 
@@ -242,6 +302,34 @@ class Score(models.Model):
         return f"{self.criterion_id}: {self.value}"
 
 
+class SelectionOverride(models.Model):
+    """择优通过 without every committee member's score sheet: why, who decided, whose sheets were missing.
+
+    Written by ``reviews.publication.record_decision`` with the selection; removed when the decision
+    changes to anything else (the audit log keeps every decision). Shown on the ranking.
+    """
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="selection_override", verbose_name=_("application")
+    )
+    reason = models.TextField(_("reason to select without every score sheet"))
+    missing_members = models.JSONField(
+        _("members without a score sheet"), default=list,
+        help_text=_("Login names of the committee members who had not scored when the selection was made."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        verbose_name = _("selection without every score sheet")
+        verbose_name_plural = _("selections without every score sheet")
+
+    def __str__(self):
+        return str(self.application)
+
+
 # --- Admin queues -----------------------------------------------------------------------------------
 # Proxies of Application so each round gets its own changelist (and role) in the admin.
 
@@ -265,3 +353,12 @@ class FinalReviewQueue(Application):
         proxy = True
         verbose_name = _("round-3 queue (终审)")
         verbose_name_plural = _("round-3 queue (终审)")
+
+
+class Committee(Campaign):
+    """A campaign seen as its final-review committee: the campaign admin assigns its judges here."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("final-review committee (终审委员会)")
+        verbose_name_plural = _("final-review committees (终审委员会)")

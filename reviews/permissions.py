@@ -3,7 +3,7 @@
 Each asks a permission that a role (``reviews.roles``) grants; superusers pass every check.
 """
 
-from .models import ScoreSheet
+from .models import CommitteeMember, ScoreSheet
 
 
 def _staff(user):
@@ -40,6 +40,34 @@ def can_manage_sanctions(user):
 
 def can_score(user):
     return _staff(user) and user.has_perm("reviews.add_scoresheet")
+
+
+def sits_on_committee(user, campaign):
+    """Whether ``user`` is on the final-review committee of ``campaign`` (a row or an id)."""
+    if not (user and user.is_authenticated):
+        return False
+    campaign_id = getattr(campaign, "pk", campaign)
+    return CommitteeMember.objects.filter(campaign_id=campaign_id, member=user).exists()
+
+
+def can_score_in(user, campaign):
+    """A judge scores only the campaigns whose committee they sit on (superusers included)."""
+    return can_score(user) and sits_on_committee(user, campaign)
+
+
+def can_open_score_page(user, application):
+    """The score page of a round-3 application: the campaign's committee members, and whoever sees every
+    score (the campaign admin). A judge of another campaign's committee is refused."""
+    return can_view_all_scores(user) or can_score_in(user, application.campaign_id)
+
+
+def can_manage_committees(user):
+    """Assign judges to the campaigns' committees: the campaign admin."""
+    return (
+        _staff(user)
+        and user.has_perm("reviews.add_committeemember")
+        and user.has_perm("reviews.delete_committeemember")
+    )
 
 
 def can_view_all_scores(user):

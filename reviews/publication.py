@@ -1,6 +1,8 @@
 """Decide, then publish (择优通过, 结果公示).
 
-Staff with ``can_select`` record a pending decision on each round-3 application; the seat quota is
+Staff with ``can_select`` record a pending decision on each round-3 application. Selecting one
+(择优通过) needs a score sheet from every member of its campaign's committee (``reviews.committee``),
+or an explicit override with a reason (``SelectionOverride``, shown on the ranking). The seat quota is
 enforced on every selection under a lock on the campaign row, so two staff taking the last seat at
 the same moment cannot both succeed. Decisions stay pending — applicants never see them — until
 ``publish_results`` applies them all at once on the results date: statuses, probation leaders, the
@@ -22,7 +24,8 @@ from probation.models import Leader
 from recruitment import timeutils
 from recruitment.models import Campaign
 
-from . import permissions
+from . import committee, permissions
+from .models import SelectionOverride
 
 S = ApplicationStatus
 
@@ -38,6 +41,10 @@ class SelectionError(ApplicationError):
 
 class QuotaExceeded(SelectionError):
     """Selecting would exceed the campaign's seats (名额)."""
+
+
+class SheetsMissing(SelectionError):
+    """Selecting needs every committee member's sheet, or an override with a reason."""
 
 
 class SeatsBelowSelected(SelectionError):
@@ -92,18 +99,25 @@ def seats_left(campaign):
     return campaign.seats - pending_selections(campaign).count()
 
 
-def record_decision(application, *, actor, decision, now=None):
+def record_decision(application, *, actor, decision, now=None, override_reason=""):
     """Record (or clear, with ``PendingDecision.NONE``) the pending decision on a round-3 application.
 
     The campaign row is locked first (``SELECT … FOR UPDATE``), then the selections are counted and
     the decision written in the same transaction: a concurrent selection waits for the lock and then
     counts this one. Raises ``QuotaExceeded`` when no seat is left, ``SelectionError`` when the actor
     may not select, the application is not in final review or the results are already published.
+
+    A selection needs a sheet from every member of the campaign's committee (a campaign without a
+    committee has nobody whose sheets could count). Short of that it raises ``SheetsMissing`` naming
+    the members, unless ``override_reason`` is given: then the selection is recorded with a
+    ``SelectionOverride`` (the reason, the actor, the missing members). Any other decision removes the
+    override; a selection with every sheet needs none and stores none.
     """
     decision = PendingDecision(decision)
     if not permissions.can_select(actor):
         raise SelectionError(_("You may not record selection decisions."))
     now = now or timezone.now()
+    override_reason = (override_reason or "").strip()
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=application.campaign_id)
         if campaign.published_at is not None:
@@ -120,12 +134,45 @@ def record_decision(application, *, actor, decision, now=None):
                 raise QuotaExceeded(
                     _("All %(seats)s seats are taken: clear another selection first.") % {"seats": campaign.seats}
                 )
+        _record_override(locked, campaign, actor=actor, decision=decision, reason=override_reason, now=now)
         locked.pending_decision = decision
         locked.decided_by = actor if decision else None
         locked.decided_at = now if decision else None
         locked.save(update_fields=["pending_decision", "decided_by", "decided_at", "updated_at"])
     application.refresh_from_db()
     return application
+
+
+def _record_override(application, campaign, *, actor, decision, reason, now):
+    """Check the committee's sheets for a selection and keep or drop its ``SelectionOverride``."""
+    if decision != PendingDecision.SELECTED:
+        SelectionOverride.objects.filter(application=application).delete()
+        return
+    has_committee = committee.members_of(campaign).exists()
+    missing = committee.missing_sheets(application)
+    if has_committee and not missing:
+        SelectionOverride.objects.filter(application=application).delete()
+        return
+    if not reason:
+        if not has_committee:
+            raise SheetsMissing(
+                _("This campaign has no final-review committee yet: assign its judges, or give a reason to "
+                  "select without their score sheets.")
+            )
+        raise SheetsMissing(
+            _("Selection needs every committee member's score sheet; still missing: %(members)s. Wait for "
+              "their sheets, or give a reason to select without them.")
+            % {"members": "、".join(m.get_username() for m in missing)}
+        )
+    SelectionOverride.objects.update_or_create(
+        application=application,
+        defaults={
+            "reason": reason,
+            "missing_members": [m.get_username() for m in missing],
+            "decided_by": actor,
+            "decided_at": now,
+        },
+    )
 
 
 def unresolved_applications(campaign):

@@ -16,7 +16,7 @@ from applications.models import Application
 from applications.resources import cell, choice_label
 from recruitment import spreadsheets
 
-from .final import ranking
+from .final import ranking, with_committee_evidence
 from .models import ScoreSheet
 
 FORMATS = {
@@ -42,11 +42,13 @@ def headers():
         verbose("pending_decision"),
         verbose("decided_by"),
         verbose("decided_at"),
+        _("Committee members without a score sheet"),
+        _("Reason to select without every score sheet"),
     ]
 
 
 def ranking_dataset(campaign):
-    entries = ranking(campaign)
+    entries = with_committee_evidence(ranking(campaign), campaign)
     sheets = defaultdict(list)
     for sheet in (
         ScoreSheet.objects.filter(application__in=[e.application.pk for e in entries])
@@ -69,6 +71,8 @@ def ranking_dataset(campaign):
             choice_label(PendingDecision, app.pending_decision),
             cell(app.decided_by.get_username() if app.decided_by else ""),
             cell(app.decided_at),
+            cell("、".join(member.get_username() for member in entry.missing_members)),
+            cell(entry.override.reason if entry.override else ""),
         ])
     return dataset
 

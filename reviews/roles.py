@@ -78,6 +78,9 @@ ROLE_PERMISSIONS = {
         "probation.add_violation",
         "probation.add_dataimport",
         "probation.add_checkresult",
+        "reviews.view_committeemember",
+        "reviews.add_committeemember",
+        "reviews.delete_committeemember",
     ],
 }
 

@@ -25,8 +25,7 @@ from probation import permissions as probation_permissions
 from recruitment.models import Campaign
 from recruitment.timeutils import BEIJING
 
-from .. import permissions, publication, workspace
-from ..models import ScoreSheet
+from .. import final, permissions, publication, round1, workspace
 
 S = ApplicationStatus
 
@@ -109,11 +108,16 @@ def queues(campaign, user):
                 in_campaign.filter(status=state).count(),
                 _changelist("applications_application", campaign__id__exact=campaign.pk, status__exact=state),
             ))
-    if permissions.can_score(user):
-        mine = ScoreSheet.objects.filter(reviewer=user).values("application")
+    if permissions.can_manage_phone_tasks(user):  # operations make the calls
+        items.append(QueueCount(
+            _("Phone calls to make (待致电)"),
+            round1.calls_waiting(campaign).total,
+            _changelist("reviews_phonetask", application__campaign__id__exact=campaign.pk, to_call="yes"),
+        ))
+    if permissions.can_score(user):  # counted only for the campaigns whose committee the judge sits on
         items.append(QueueCount(
             _("Final review, not scored by me (终审)"),
-            in_campaign.filter(status=S.FINAL_REVIEW).exclude(pk__in=mine).count(),
+            final.awaiting_my_score(user, campaign),
             _changelist("reviews_finalreviewqueue", campaign__id__exact=campaign.pk, mine="no"),
         ))
     return items

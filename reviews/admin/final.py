@@ -14,8 +14,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applications import permissions as application_permissions
 from applications import questionnaire
 from applications.enums import ApplicationStatus, PendingDecision
-from applications.masking import mask_phone
+from applications.masking import id_number_for, mask_phone, masked_login, phone_for
 from applications.models import Application
 from applications.services import ApplicationError
 from audit import services as audit
@@ -31,8 +33,10 @@ from audit.enums import AuditAction
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 from recruitment.models import Campaign
 
-from .. import final, permissions, publication, ranking_resources, workspace
-from ..models import FinalReviewQueue, RubricCriterion, ScoreSheet
+from .. import committee, final, permissions, publication, ranking_resources, workspace
+from ..filing import FILING_FIELDS
+from ..models import CommitteeMember, Filing, FinalReviewQueue, RubricCriterion, ScoreSheet, SelectionOverride
+from .risk import results_table
 from .workspace import campaign_filter
 
 S = ApplicationStatus
@@ -175,11 +179,15 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         mine = ScoreSheet.objects.filter(application=OuterRef("pk"), reviewer=request.user)
+        queryset = super().get_queryset(request).filter(status=S.FINAL_REVIEW)
+        if not permissions.can_view_ranking(request.user):
+            # A judge sees only the campaigns whose committee they sit on.
+            queryset = final.on_committees_of(request.user, queryset)
         queryset = (
-            super().get_queryset(request)
-            .filter(status=S.FINAL_REVIEW)
+            queryset
             .annotate(
                 my_sheet=Exists(mine),
+                my_seat=Exists(CommitteeMember.objects.filter(campaign=OuterRef("campaign"), member=request.user)),
                 my_score=Subquery(
                     mine.values("weighted_score")[:1], output_field=DecimalField(max_digits=6, decimal_places=2)
                 ),
@@ -223,7 +231,7 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     @admin.display(description=_("score page"))
     def score_link(self, obj):
         url = reverse("admin:reviews_finalreviewqueue_score", args=[obj.pk])
-        label = gettext("View") if obj.my_sheet else gettext("Score")
+        label = gettext("Score") if obj.my_seat and not obj.my_sheet else gettext("View")
         return format_html('<a class="button" href="{}">{}</a>', url, label)
 
     @admin.display(description=_("score page"))
@@ -317,9 +325,12 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
         application = get_object_or_404(
             Application.objects.select_related("campaign", "decided_by"), pk=pk, status__in=final.RANKED_STATES
         )
+        if not permissions.can_open_score_page(user, application):
+            raise PermissionDenied  # a judge of another campaign's committee
         criteria = final.rubric_of(application.campaign)
         has_sheet = ScoreSheet.objects.filter(application=application, reviewer=user).exists()
-        may_submit = permissions.can_score(user) and not has_sheet and application.status == S.FINAL_REVIEW
+        may_submit = (permissions.can_score_in(user, application.campaign_id) and not has_sheet
+                      and application.status == S.FINAL_REVIEW)
         form = None
         if may_submit:
             form = ScoreSheetForm(request.POST or None, criteria=criteria)
@@ -351,6 +362,7 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             if s.kind == "form"
         ]
         attachments = [(a, self._attachment_url(a)) for a in application.attachments.all()]
+        evidence = final.evidence_of(application)
         mean = None
         if sheets:
             mean = final.mean_of(sum(s.weighted_score for s in sheets), len(sheets))
@@ -361,6 +373,17 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             sections=sections,
             cases=application.cases.all(),
             attachments=attachments,
+            filing=self._shown_filing(user, evidence.filing),
+            assessment=evidence.assessment,
+            risk_results=results_table(evidence.assessment) if evidence.assessment else None,
+            phone_task=evidence.phone_task,
+            phone=phone_for(user, evidence.phone_task.phone) if evidence.phone_task else "",
+            calls=[
+                {"called_at": call.called_at, "outcome": call.get_outcome_display(), "note": call.note,
+                 "by": masked_login(call.called_by) if not application_permissions.can_see_full_phone(user)
+                 else (call.called_by.get_username() if call.called_by else "—")}
+                for call in evidence.calls
+            ],
             criteria=criteria,
             form=form,
             has_sheet=has_sheet,
@@ -369,6 +392,24 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             can_view_ranking=permissions.can_view_ranking(user),
         )
         return TemplateResponse(request, "admin/reviews/final/score.html", context)
+
+    @staticmethod
+    def _shown_filing(user, filing):
+        """The filing as (label, value) rows, the ID number masked unless ``can_see_full_id_number``."""
+        if filing is None:
+            return None
+        rows = []
+        for name in [*FILING_FIELDS, "filed_at"]:
+            field = Filing._meta.get_field(name)
+            value = getattr(filing, name)
+            if name == "legal_representative_id_number":
+                value = id_number_for(user, value)
+            elif isinstance(value, bool):
+                value = gettext("Yes") if value else gettext("No")
+            elif name == "filed_at":
+                value = date_format(timezone.localtime(value), "Y-m-d H:i:s")
+            rows.append({"name": name, "label": capfirst(field.verbose_name), "value": value})
+        return rows
 
     @staticmethod
     def _shown_answers(user, application, section):
@@ -389,7 +430,8 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             title=gettext("Final review ranking"),
             campaign=campaign,
             campaigns=Campaign.objects.order_by("-application_opens_at"),
-            entries=final.ranking(campaign) if campaign else [],
+            entries=final.with_committee_evidence(final.ranking(campaign), campaign) if campaign else [],
+            committee=list(committee.members_of(campaign)) if campaign else [],
             seats_left=publication.seats_left(campaign) if campaign else None,
             unresolved_count=publication.unresolved_applications(campaign).count() if campaign else 0,
             can_select=permissions.can_select(request.user),
@@ -416,12 +458,19 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
         if decision is None or not pk.isdigit():
             raise Http404
         application = get_object_or_404(Application, pk=pk)
+        override_reason = request.POST.get("override_reason", "") if decision == PendingDecision.SELECTED else ""
         try:
-            publication.record_decision(application, actor=request.user, decision=decision)
+            publication.record_decision(
+                application, actor=request.user, decision=decision, override_reason=override_reason
+            )
         except ApplicationError as error:
             self.message_user(request, f"{application}: {error}", messages.ERROR)
         else:
-            audit.record(DECISION_ACTIONS[decision], actor=request.user, obj=application, via="ranking")
+            override = SelectionOverride.objects.filter(application=application).first()
+            details = {"via": "ranking"}
+            if override is not None:
+                details.update(override_reason=override.reason, missing_members=override.missing_members)
+            audit.record(DECISION_ACTIONS[decision], actor=request.user, obj=application, **details)
             self.message_user(
                 request,
                 gettext("%(name)s: %(decision)s.") % {"name": application, "decision": decision.label},

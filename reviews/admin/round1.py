@@ -8,15 +8,18 @@ Every ``has_*_permission`` asks a predicate of ``reviews.permissions``.
 
 import copy
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from applications import permissions as application_permissions
@@ -29,8 +32,9 @@ from audit.enums import AuditAction
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin, mask_field
 
 from .. import permissions, round1
+from ..enums import CallOutcome
 from ..forms import Round1DecisionForm
-from ..models import ChecklistItem, PhoneTask, Round1Queue, Round1Review
+from ..models import CallAttempt, ChecklistItem, PhoneTask, Round1Queue, Round1Review
 from .workspace import campaign_filter, campaign_shown
 
 S = ApplicationStatus
@@ -170,9 +174,9 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
         """One transaction per application: each is decided completely or not at all."""
         for application in applications:
             try:
-                round1.decide_round1(
+                review = round1.decide_round1(
                     application, actor=request.user, passed=passed, reason=data["reason"],
-                    checked_items=data["checked_items"],
+                    checked_items=data["checked_items"], checklist_waiver=data.get("checklist_waiver", ""),
                 )
             except (ApplicationError, PermissionDenied) as error:
                 self.message_user(
@@ -184,7 +188,9 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             else:
                 audit.record(
                     AuditAction.ROUND1_PASS if passed else AuditAction.ROUND1_REJECT, actor=request.user,
-                    obj=application, reason=data["reason"], checked_items=[item.pk for item in data["checked_items"]],
+                    obj=application, reason=data["reason"],
+                    checked_items=sorted(review.checked_items.values_list("pk", flat=True)),
+                    **({"checklist_waiver": review.checklist_waiver} if review.checklist_waiver else {}),
                 )
                 self.message_user(
                     request,
@@ -199,11 +205,12 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 class Round1ReviewAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """The round-1 decisions, read-only (who decided, the checklist, the reason)."""
 
-    list_display = ["application", "passed", "reviewer", "decided_at", "reason"]
+    list_display = ["application", "passed", "reviewer", "decided_at", "reason", "checklist_waiver"]
     list_filter = ["passed", "application__campaign"]
     search_fields = ["application__company_name", "application__alliance_account"]
     list_select_related = ["application", "reviewer"]
-    fields = readonly_fields = ["application", "reviewer", "passed", "checked_items", "reason", "decided_at"]
+    fields = readonly_fields = ["application", "reviewer", "passed", "checked_items", "checklist_waiver", "reason",
+                                "decided_at"]
 
     # Read by the roles holding ``view_round1review``; decisions are made on the queue, never edited here.
     view_predicate = MODEL_PERMISSIONS
@@ -220,22 +227,91 @@ class ChecklistItemAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     view_predicate = manage_predicate = MODEL_PERMISSIONS
 
 
+class ToCallFilter(admin.SimpleListFilter):
+    """待致电: tasks never called, or whose last call went unanswered."""
+
+    title = _("to call (待致电)")
+    parameter_name = "to_call"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("To call")), ("no", pgettext_lazy("phone task", "Done"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(outcome__in=round1.TO_CALL)
+        if self.value() == "no":
+            return queryset.exclude(outcome__in=round1.TO_CALL)
+        return queryset
+
+
+class CallForm(forms.ModelForm):
+    """The task's form records one new call: its outcome (a real one) and note, empty to start with."""
+
+    class Meta:
+        model = PhoneTask
+        fields = ["outcome", "note"]
+        labels = {"outcome": _("outcome of this call"), "note": _("note on this call")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "outcome" in self.fields:
+            self.fields["outcome"].choices = [("", "---------")] + [
+                (value, label) for value, label in CallOutcome.choices if value != CallOutcome.PENDING
+            ]
+            self.fields["outcome"].required = True
+            self.initial["outcome"] = ""
+        if "note" in self.fields:
+            self.initial["note"] = ""
+
+
 @admin.register(PhoneTask)
 class PhoneTaskAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
-    """Whom to call after a round-1 pass; operations record each call (``reviews.round1.record_call``)."""
+    """Whom to call after a round-1 pass; operations record each call (``reviews.round1.record_call``), and
+    every call stays listed on the task. The list says how many tasks are still to call (待致电)."""
 
-    list_display = ["contact_name", "phone", "application_display", "outcome", "called_by", "called_at", "note",
-                    "created_at"]
-    list_filter = ["outcome", campaign_filter("application__campaign")]
+    change_list_template = "admin/reviews/round1/phone_change_list.html"
+    form = CallForm
+    list_display = ["contact_name", "phone", "application_display", "outcome", "attempt_count", "called_by",
+                    "called_at", "note", "created_at"]
+    list_filter = [ToCallFilter, "outcome", campaign_filter("application__campaign")]
     search_fields = ["contact_name", "phone", "application__company_name", "application__alliance_account"]
     list_select_related = ["application", "called_by"]
-    fields = ["application_display", "contact_name", "phone", "outcome", "note", "called_by", "called_at",
-              "created_at"]
-    readonly_fields = ["application_display", "contact_name", "phone", "called_by", "called_at", "created_at"]
+    fields = ["application_display", "contact_name", "phone", "latest_outcome", "called_by", "called_at",
+              "created_at", "call_history", "outcome", "note"]
+    readonly_fields = ["application_display", "contact_name", "phone", "latest_outcome", "called_by", "called_at",
+                       "created_at", "call_history"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(attempts_total=Count("attempts"))
 
     @admin.display(description=_("application"))
     def application_display(self, obj):
         return application_link(obj.application)
+
+    @admin.display(description=_("latest outcome"))
+    def latest_outcome(self, obj):
+        return obj.get_outcome_display()
+
+    @admin.display(description=_("calls"), ordering="attempts_total")
+    def attempt_count(self, obj):
+        return obj.attempts_total
+
+    @admin.display(description=_("call attempts"))
+    def call_history(self, obj):
+        """Every call, oldest first: when, who, outcome, note."""
+        calls = CallAttempt.objects.filter(task=obj).select_related("called_by").order_by("called_at", "pk")
+        rows = format_html_join(
+            "", '<tr class="call"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            ((date_format(timezone.localtime(c.called_at), "Y-m-d H:i:s"),
+              c.called_by.get_username() if c.called_by else "—", c.get_outcome_display(), c.note) for c in calls),
+        )
+        if not rows:
+            return gettext("Not called yet")
+        return format_html(
+            '<table id="call-history"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            gettext("called at"), gettext("called by"), gettext("outcome"), gettext("note"), rows,
+        )
 
     # --- Masking: the number in full only for ``can_see_full_phone`` (operations, campaign admin) ---
     @admin.display(description=PhoneTask._meta.get_field("phone").verbose_name)
@@ -252,7 +328,10 @@ class PhoneTaskAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
         return self._swap(request, self.list_display)
 
     def get_fields(self, request, obj=None):
-        return self._swap(request, self.fields)
+        names = self.fields
+        if not permissions.can_manage_phone_tasks(request.user):
+            names = [n for n in names if n not in ("outcome", "note")]  # the calls are in the list below
+        return self._swap(request, names)
 
     def get_readonly_fields(self, request, obj=None):
         return self._swap(request, self.readonly_fields)
@@ -279,6 +358,16 @@ class PhoneTaskAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     def history_view(self, request, object_id, extra_context=None):
         return self._masked_titles(request, super().history_view(request, object_id, extra_context))
 
+    def changelist_view(self, request, extra_context=None):
+        """Above the list: the tasks still to call (待致电), per campaign."""
+        waiting = [
+            {"campaign_id": pk, "name": name, "counts": counts,
+             "url": f"{reverse('admin:reviews_phonetask_changelist')}?"
+                    f"{urlencode({'to_call': 'yes', 'application__campaign__id__exact': pk})}"}
+            for pk, name, counts in round1.calls_waiting_by_campaign()
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "calls_waiting": waiting})
+
     view_predicate = permissions.can_view_phone_tasks
 
     def has_change_permission(self, request, obj=None):
@@ -291,6 +380,9 @@ class PhoneTaskAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        round1.record_call(obj, actor=request.user, outcome=obj.outcome, note=obj.note)
+        """One new call (``record_call``); the task's own fields change only through it."""
+        outcome, note = form.cleaned_data["outcome"], form.cleaned_data["note"]
+        round1.record_call(obj, actor=request.user, outcome=outcome, note=note)
         audit.record(AuditAction.RECORD_CALL, actor=request.user, obj=obj.application, phone_task=obj.pk,
-                     outcome=obj.outcome)
+                     outcome=outcome)
+

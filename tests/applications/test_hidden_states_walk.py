@@ -41,7 +41,7 @@ from reviews.publication import record_decision
 from reviews.risk import assess_risk
 from reviews.round1 import decide_round1
 from tests.factories import ApplicationFactory, AttachmentFactory, CooperationCaseFactory, UserFactory
-from tests.reviews.factories import SanctionRecordFactory, resident_id, staff_with_role
+from tests.reviews.factories import SanctionRecordFactory, resident_id, scored_by_committee, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,8 @@ def perform(application, source, target, *, reviewer):
     elif (source, target) == (S.WITHDRAWN, S.DRAFT):
         services.reopen_application(application, actor=applicant)
     elif (source, target) == (S.SUBMITTED, S.FILING):
-        decide_round1(application, actor=reviewer, passed=True, reason="资料齐全")
+        decide_round1(application, actor=reviewer, passed=True, reason="资料齐全",
+                      checked_items=application.campaign.checklist_items.all())
     elif (source, target) == (S.SUBMITTED, S.ROUND1_REJECTED):
         decide_round1(application, actor=reviewer, passed=False, reason="团队配置不合理")
     elif target == S.RISK_REVIEW:
@@ -194,6 +195,7 @@ def build(campaign, login, steps, *, reviewer, decision=PendingDecision.NONE):
             perform(application, source, target, reviewer=reviewer)
     if decision:
         with time_machine.travel(beijing(2024, 4, 29, 17), tick=False):
+            scored_by_committee(application)  # selection needs every committee member's sheet
             record_decision(application, actor=staff_with_role(roles.CAMPAIGN_ADMIN), decision=decision)
     return application
 

@@ -9,8 +9,17 @@ from applications.enums import ApplicationStatus
 from recruitment.timeutils import beijing
 from reviews.enums import SanctionKind
 from reviews.filing import id_number_check_char
-from reviews.models import Filing, PhoneTask, RubricCriterion, SanctionRecord, Score, ScoreSheet
-from reviews.roles import ROLE_PERMISSIONS
+from reviews.models import (
+    CallAttempt,
+    CommitteeMember,
+    Filing,
+    PhoneTask,
+    RubricCriterion,
+    SanctionRecord,
+    Score,
+    ScoreSheet,
+)
+from reviews.roles import FINAL_COMMITTEE, ROLE_PERMISSIONS
 from tests.factories import ApplicationFactory, CampaignFactory, UserFactory
 
 # --- Round 3 (终审) ---------------------------------------------------------------------------------
@@ -30,6 +39,23 @@ def staff_with_role(role, **kwargs):
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(role_group(role))
     return user
+
+
+def judge_of(*campaigns, **kwargs):
+    """A staff user in the final committee role, seated on the committee of each of ``campaigns``."""
+    user = staff_with_role(FINAL_COMMITTEE, **kwargs)
+    for campaign in campaigns:
+        CommitteeMember.objects.create(campaign=campaign, member=user)
+    return user
+
+
+def scored_by_committee(application, score=Decimal("80.00")):
+    """A sheet on ``application`` from every member of its campaign's committee (a judge seated first when the
+    committee is empty): what selection (择优通过) needs. Returns the sheets."""
+    members = [seat.member for seat in CommitteeMember.objects.filter(campaign=application.campaign_id)]
+    if not members:
+        members = [judge_of(application.campaign)]
+    return [ScoreSheetFactory(application=application, reviewer=member, weighted_score=score) for member in members]
 
 
 class FinalReviewApplicationFactory(ApplicationFactory):
@@ -108,6 +134,15 @@ class PhoneTaskFactory(factory.django.DjangoModelFactory):
     application = factory.SubFactory(SubmittedApplicationFactory, status=ApplicationStatus.FILING)
     contact_name = factory.LazyAttribute(lambda o: o.application.contact_name)
     phone = factory.LazyAttribute(lambda o: o.application.mobile)
+
+
+class CallAttemptFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CallAttempt
+
+    task = factory.SubFactory(PhoneTaskFactory)
+    called_at = beijing(2024, 4, 23, 10)
+    outcome = "reached"
 
 
 class SanctionRecordFactory(factory.django.DjangoModelFactory):

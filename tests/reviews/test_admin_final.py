@@ -19,10 +19,19 @@ from applications.models import Application
 from notifications.models import Notification
 from recruitment.timeutils import beijing
 from reviews import final, publication
-from reviews.models import RubricCriterion, ScoreSheet
+from reviews.enums import CallOutcome
+from reviews.models import CommitteeMember, RiskAssessment, RubricCriterion, ScoreSheet
 from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
 from tests.factories import ApplicationFactory, AttachmentFactory, CampaignFactory, CooperationCaseFactory
-from tests.reviews.factories import FinalReviewApplicationFactory, ScoreSheetFactory, staff_with_role
+from tests.reviews.factories import (
+    CallAttemptFactory,
+    FilingFactory,
+    FinalReviewApplicationFactory,
+    PhoneTaskFactory,
+    ScoreSheetFactory,
+    judge_of,
+    staff_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +49,8 @@ def score_url(application):
 
 
 def login(client, role, **kwargs):
-    user = staff_with_role(role, **kwargs)
+    """A staff user of ``role`` logged in; a final committee member sits on the 2024 campaign's committee."""
+    user = judge_of(CampaignFactory(), **kwargs) if role == FINAL_COMMITTEE else staff_with_role(role, **kwargs)
     client.force_login(user)
     return user
 
@@ -271,10 +281,12 @@ def test_score_page_of_an_application_not_in_round_3_is_404(client, campaign):
 
 @pytest.fixture
 def ranked(campaign):
+    """Two applications scored by the whole committee (one judge), one not scored."""
+    judge = judge_of(campaign, username="judge-ranked")
     top = FinalReviewApplicationFactory(campaign=campaign, company_name="第一名公司")
-    ScoreSheetFactory(application=top, weighted_score=Decimal("92.50"))
+    ScoreSheetFactory(application=top, reviewer=judge, weighted_score=Decimal("92.50"))
     second = FinalReviewApplicationFactory(campaign=campaign, company_name="第二名公司")
-    ScoreSheetFactory(application=second, weighted_score=Decimal("80.00"))
+    ScoreSheetFactory(application=second, reviewer=judge, weighted_score=Decimal("80.00"))
     unscored = FinalReviewApplicationFactory(campaign=campaign, company_name="未评分公司")
     return top, second, unscored
 
@@ -354,7 +366,7 @@ def test_a_get_on_decide_changes_nothing(client, ranked):
 
 def test_queue_actions_record_decisions_for_the_campaign_admin_only(client, ranked):
     top, second, _unscored = ranked
-    login(client, FINAL_COMMITTEE)
+    client.force_login(staff_with_role(FINAL_COMMITTEE))
     refused = client.post(reverse(QUEUE), {"action": "select_applications", "_selected_action": [top.pk]})
     assert Application.objects.exclude(pending_decision="").count() == 0
     assert refused.status_code == 200  # the action is not offered: "no action selected"
@@ -428,6 +440,7 @@ def test_export_csv_of_the_ranking_has_chinese_headers_scores_and_decisions(clie
     assert rows[0] == [
         "排名", "公司名称", "淘宝联盟账号", "统一社会信用代码", "状态", "平均分", "评分表数",
         "评分明细（评分人：加权得分）", "待定决定", "决定人", "决定时间",
+        "未评分的终审委员", "未收齐评分表即择优通过的理由",
     ]
     top = decided[0]
     assert rows[1][:7] == ["1", "第一名公司", top.alliance_account, top.credit_code, "终审中", "92.50", "1"]
@@ -572,3 +585,289 @@ def test_application_changelist_counts_applications_per_state(admin_client, camp
 
     assertContains(response, "已提交 (3)")
     assertContains(response, "终审中 (2)")
+
+
+# --- The committee: who scores which campaign --------------------------------------------------------------
+
+
+@pytest.fixture
+def two_campaigns(campaign):
+    """The 2024 campaign in review and another one, each with a finalist."""
+    other = CampaignFactory(slug="2025-nx3", name="纳新 3.0", is_current=False)
+    ours = FinalReviewApplicationFactory(campaign=campaign, company_name="二〇二四公司")
+    theirs = FinalReviewApplicationFactory(campaign=other, company_name="纳新三公司")
+    return other, ours, theirs
+
+
+def test_a_judge_sees_in_the_queue_only_the_campaigns_of_their_committee(client, two_campaigns):
+    _other, ours, _theirs = two_campaigns
+    login(client, FINAL_COMMITTEE)
+
+    response = client.get(reverse(QUEUE))
+
+    assert [a.company_name for a in response.context["cl"].result_list] == [ours.company_name]
+
+
+def test_the_campaign_admin_sees_every_campaign_in_the_queue(client, two_campaigns):
+    login(client, CAMPAIGN_ADMIN)
+
+    response = client.get(reverse(QUEUE))
+
+    assert sorted(a.company_name for a in response.context["cl"].result_list) == ["二〇二四公司", "纳新三公司"]
+
+
+def test_a_judge_of_another_committee_gets_403_on_the_score_page_and_scores_nothing(client, two_campaigns, rubric):
+    _other, _ours, theirs = two_campaigns
+    login(client, FINAL_COMMITTEE)
+
+    get = client.get(score_url(theirs))
+    post = client.post(score_url(theirs), sheet_form(rubric, [8, 6, 9, 7, 5]))
+
+    assert (get.status_code, post.status_code) == (403, 403)
+    assert ScoreSheet.objects.count() == 0
+
+
+def test_a_judge_on_both_committees_scores_both(client, two_campaigns, campaign):
+    other, ours, theirs = two_campaigns
+    judge = judge_of(campaign, other)
+    client.force_login(judge)
+
+    listed = client.get(reverse(QUEUE))
+
+    assert sorted(a.company_name for a in listed.context["cl"].result_list) == ["二〇二四公司", "纳新三公司"]
+    assert [client.get(score_url(a)).status_code for a in (ours, theirs)] == [200, 200]
+
+
+def test_a_superuser_off_the_committee_reads_the_score_page_without_a_score_form(admin_client, finalist):
+    page = admin_client.get(score_url(finalist))
+
+    assert page.status_code == 200
+    assert page.context["form"] is None
+    assertNotContains(page, 'name="comment"')
+
+
+# --- The score page shows the other rounds' evidence ----------------------------------------------------------
+
+
+@pytest.fixture
+def evidenced(finalist):
+    """The finalist's filing, risk assessment and two calls."""
+    FilingFactory(application=finalist, legal_representative="王芳",
+                  legal_representative_id_number="11010519491231002X",
+                  registered_address="浙江省杭州市余杭区文一西路 969 号", business_address="杭州市滨江区网商路 699 号")
+    with time_machine.travel(beijing(2024, 4, 24, 10, 0, 5), tick=False):
+        RiskAssessment.objects.create(application=finalist, passed=True, results=[
+            {"code": "max_associated_accounts", "passed": True, "data": {"associated_accounts": 2, "limit": 3}},
+        ])
+    task = PhoneTaskFactory(application=finalist, contact_name="李娜", phone="13912345678")
+    operator = staff_with_role(OPERATIONS, username="ops-li")
+    CallAttemptFactory(task=task, called_at=beijing(2024, 4, 23, 9, 30), called_by=operator,
+                       outcome=CallOutcome.NO_ANSWER, note="无人接听")
+    CallAttemptFactory(task=task, called_at=beijing(2024, 4, 23, 15, 0, 59), called_by=operator,
+                       outcome=CallOutcome.REACHED, note="已告知备案步骤")
+    return finalist
+
+
+def test_the_score_page_shows_the_filing_risk_result_calls_and_files_with_numbers_masked_for_a_judge(
+    client, evidenced
+):
+    login(client, FINAL_COMMITTEE)
+
+    page = client.get(score_url(evidenced))
+
+    html = page.content.decode()
+    filing = {row["name"]: row["value"] for row in page.context["filing"]}
+    assert filing == {
+        "legal_representative": "王芳",
+        "legal_representative_id_number": "110105********002X",
+        "registered_address": "浙江省杭州市余杭区文一西路 969 号",
+        "business_address": "杭州市滨江区网商路 699 号",
+        "settlement_account_name": evidenced.company_name,
+        "associated_accounts_confirmed": "是",
+        "rules_accepted": "是",
+        "filed_at": filing["filed_at"],
+    }
+    assert "11010519491231002X" not in html
+    assertContains(page, "全部风险规则通过。")
+    assertContains(page, "评估时间：2024-04-24 10:00:05。")
+    assertContains(page, '<tr class="risk-pass">')
+    assertContains(page, "李娜 · 139****5678")
+    assert "13912345678" not in html
+    assert [(c["called_at"], c["by"], c["outcome"], c["note"]) for c in page.context["calls"]] == [
+        (beijing(2024, 4, 23, 9, 30), "ops-li", "未接通，需再次致电", "无人接听"),
+        (beijing(2024, 4, 23, 15, 0, 59), "ops-li", "已接通", "已告知备案步骤"),
+    ]
+    assert html.index("无人接听") < html.index("已告知备案步骤")
+    attachment = evidenced.attachments.get()
+    assertContains(page, f'<a href="{reverse("applications:attachment", args=[attachment.pk])}">营业执照.pdf</a>')
+
+
+def test_the_campaign_admin_sees_the_id_and_phone_numbers_in_full(client, evidenced):
+    login(client, CAMPAIGN_ADMIN)
+
+    page = client.get(score_url(evidenced))
+
+    assert {row["name"]: row["value"] for row in page.context["filing"]}["legal_representative_id_number"] == (
+        "11010519491231002X"
+    )
+    assertContains(page, "李娜 · 13912345678")
+
+
+def test_the_score_page_of_an_application_without_filing_or_calls_says_so(client, finalist):
+    login(client, FINAL_COMMITTEE)
+
+    page = client.get(score_url(finalist))
+
+    assertContains(page, "尚未备案。")
+    assertContains(page, "尚无风险评估结果。")
+    assertContains(page, "无电话通知任务。")
+
+
+# --- Selection needs every member's sheet, or an override shown on the ranking ---------------------------------
+
+
+@pytest.fixture
+def half_scored(campaign, ranked):
+    """The ranking's committee grows to two judges: the scored applications now miss judge-late's sheet."""
+    judge_of(campaign, username="judge-late")
+    return ranked
+
+
+def test_the_ranking_shows_sheets_of_the_committee_and_whose_are_missing(client, half_scored):
+    login(client, CAMPAIGN_ADMIN)
+
+    response = client.get(reverse(RANKING))
+
+    assert [(e.application.company_name, e.sheet_count, [m.username for m in e.missing_members])
+            for e in response.context["entries"]] == [
+        ("第一名公司", 1, ["judge-late"]), ("第二名公司", 1, ["judge-late"]),
+        ("未评分公司", 0, ["judge-late", "judge-ranked"]),
+    ]
+    assertContains(response, "终审委员会： judge-late、judge-ranked")
+    assertContains(response, "1 / 2", count=2)
+    assertContains(response, 'name="override_reason"', count=3)
+
+
+def test_selecting_from_the_ranking_without_every_sheet_or_a_reason_is_refused(client, half_scored):
+    login(client, CAMPAIGN_ADMIN)
+    top = half_scored[0]
+
+    response = client.post(reverse(DECIDE), {"application": top.pk, "decision": "select"}, follow=True)
+
+    top.refresh_from_db()
+    assert top.pending_decision == ""
+    assertContains(response, "择优通过需要每位终审委员的评分表，尚缺：judge-late。")
+
+
+def test_selecting_from_the_ranking_with_a_reason_shows_the_override_beside_the_application(client, half_scored):
+    admin_user = login(client, CAMPAIGN_ADMIN, username="boss")
+    top = half_scored[0]
+
+    response = client.post(reverse(DECIDE), {"application": top.pk, "decision": "select",
+                                             "override_reason": "judge-late 回避"}, follow=True)
+
+    top.refresh_from_db()
+    assert (top.pending_decision, top.decided_by) == ("selected", admin_user)
+    assertContains(response, "未收齐评分表即择优通过（决定人 boss；缺少 judge-late 的评分表）。理由： judge-late 回避")
+
+
+def test_with_every_sheet_the_ranking_offers_the_plain_selection(client, ranked):
+    login(client, CAMPAIGN_ADMIN)
+
+    response = client.get(reverse(RANKING))
+
+    assertContains(response, 'name="override_reason"', count=1)  # only the unscored application
+    assertContains(response, "1 / 1", count=2)
+
+
+def test_the_export_names_the_missing_members_and_the_override(client, half_scored):
+    admin_user = staff_with_role(CAMPAIGN_ADMIN)
+    publication.record_decision(half_scored[0], actor=admin_user, decision=PendingDecision.SELECTED,
+                                override_reason="judge-late 回避")
+    login(client, CAMPAIGN_ADMIN)
+
+    response = client.get(reverse(EXPORT), {"format": "csv"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [row[-2:] for row in rows[1:]] == [
+        ["judge-late", "judge-late 回避"], ["judge-late", ""], ["judge-late、judge-ranked", ""],
+    ]
+
+
+# --- Assigning the committees ----------------------------------------------------------------------------------
+
+
+def committee_form(campaign, *rows):
+    """The committee page's POST: the inline's management form and one row per (seat id or "", member id, delete)."""
+    data = {
+        "committee_members-TOTAL_FORMS": str(len(rows)),
+        "committee_members-INITIAL_FORMS": str(sum(1 for seat, _m, _d in rows if seat)),
+        "committee_members-MIN_NUM_FORMS": "0",
+        "committee_members-MAX_NUM_FORMS": "1000",
+    }
+    for i, (seat, member, delete) in enumerate(rows):
+        data[f"committee_members-{i}-id"] = str(seat or "")
+        data[f"committee_members-{i}-campaign"] = str(campaign.pk)
+        data[f"committee_members-{i}-member"] = str(member or "")
+        if delete:
+            data[f"committee_members-{i}-DELETE"] = "on"
+    return data
+
+
+def test_the_campaign_admin_seats_a_judge_on_a_committee(client, campaign):
+    judge = staff_with_role(FINAL_COMMITTEE, username="new-judge")
+    login(client, CAMPAIGN_ADMIN)
+    url = reverse("admin:reviews_committee_change", args=[campaign.pk])
+
+    response = client.post(url, committee_form(campaign, ("", judge.pk, False)))
+
+    assert response.status_code == 302
+    assert list(CommitteeMember.objects.filter(campaign=campaign).values_list("member__username", flat=True)) == [
+        "new-judge"
+    ]
+    assert final.awaiting_my_score(judge, campaign) == 0
+    listed = client.get(reverse("admin:reviews_committee_changelist"))
+    assertContains(listed, "new-judge")
+
+
+def test_a_user_who_cannot_score_is_not_seated(client, campaign):
+    operator = staff_with_role(OPERATIONS, username="ops-x")
+    login(client, CAMPAIGN_ADMIN)
+    url = reverse("admin:reviews_committee_change", args=[campaign.pk])
+
+    response = client.post(url, committee_form(campaign, ("", operator.pk, False)))
+
+    assert response.status_code == 200
+    assert CommitteeMember.objects.count() == 0
+
+
+def test_the_campaign_admin_takes_a_judge_off_a_committee(client, campaign):
+    judge = judge_of(campaign, username="leaving-judge")
+    seat = CommitteeMember.objects.get(member=judge)
+    login(client, CAMPAIGN_ADMIN)
+    url = reverse("admin:reviews_committee_change", args=[campaign.pk])
+
+    response = client.post(url, committee_form(campaign, (seat.pk, judge.pk, True)))
+
+    assert response.status_code == 302
+    assert CommitteeMember.objects.count() == 0
+
+
+def test_the_campaign_itself_does_not_change_on_the_committee_page(client, campaign):
+    login(client, CAMPAIGN_ADMIN)
+    url = reverse("admin:reviews_committee_change", args=[campaign.pk])
+
+    client.post(url, {**committee_form(campaign), "name": "改名", "seats": "1"})
+
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.seats) == ("淘宝联盟拓客型招商团长招募 · 纳新 2.0（2024）", 50)
+
+
+def test_a_judge_cannot_seat_anyone(client, campaign):
+    judge = login(client, FINAL_COMMITTEE)
+    url = reverse("admin:reviews_committee_change", args=[campaign.pk])
+
+    response = client.post(url, committee_form(campaign, ("", judge.pk, False)))
+
+    assert response.status_code == 403
+    assert list(CommitteeMember.objects.values_list("member", flat=True)) == [judge.pk]

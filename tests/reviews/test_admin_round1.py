@@ -3,15 +3,22 @@
 import pytest
 import time_machine
 from django.urls import reverse
+from pytest_django.asserts import assertContains, assertNotContains
 
 from applications.enums import ApplicationStatus
+from audit.models import AuditEvent
 from notifications.models import Notification
 from recruitment.timeutils import beijing
 from reviews import roles
 from reviews.enums import CallOutcome
 from reviews.models import ChecklistItem, PhoneTask, Round1Review
 from tests.factories import UserFactory
-from tests.reviews.factories import PhoneTaskFactory, SubmittedApplicationFactory, staff_with_role
+from tests.reviews.factories import (
+    CallAttemptFactory,
+    PhoneTaskFactory,
+    SubmittedApplicationFactory,
+    staff_with_role,
+)
 
 S = ApplicationStatus
 QUEUE_URL = reverse("admin:reviews_round1queue_changelist")
@@ -101,7 +108,7 @@ def test_decision_page_get_shows_checklist_and_changes_nothing(reviewer_client, 
 
 
 def test_decision_page_post_passes_each_application(reviewer_client, campaign, submitted_pair):
-    items = list(ChecklistItem.objects.filter(campaign=campaign).values_list("pk", flat=True)[:3])
+    items = list(ChecklistItem.objects.filter(campaign=campaign).values_list("pk", flat=True))
     ids = ",".join(str(a.pk) for a in submitted_pair)
 
     response = reviewer_client.post(PASS_URL, {"ids": ids, "checked_items": items, "reason": ""}, follow=True)
@@ -116,6 +123,54 @@ def test_decision_page_post_passes_each_application(reviewer_client, campaign, s
         f"{a.company_name}：初审通过，已生成电话通知任务并通知申请人。" for a in submitted_pair
     ]
     assert Notification.objects.count() == 6
+
+
+def test_pass_with_an_item_unticked_and_no_written_reason_shows_the_form_again(
+    reviewer_client, campaign, submitted_pair
+):
+    items = list(ChecklistItem.objects.filter(campaign=campaign).values_list("pk", flat=True)[:4])
+    ids = ",".join(str(a.pk) for a in submitted_pair)
+
+    response = reviewer_client.post(PASS_URL, {"ids": ids, "checked_items": items, "checklist_waiver": "  "})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "checklist_waiver": ["请勾选初审清单的每一项，或写明这些申请不按清单通过的理由。"],
+    }
+    assert Round1Review.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+    assert {a.status for a in type(submitted_pair[0]).objects.all()} == {S.SUBMITTED}
+
+
+def test_pass_with_an_item_unticked_and_a_written_reason_stores_and_audits_it(
+    reviewer_client, campaign, submitted_pair
+):
+    items = list(ChecklistItem.objects.filter(campaign=campaign).order_by("pk").values_list("pk", flat=True)[:4])
+    application = submitted_pair[0]
+
+    reviewer_client.post(PASS_URL, {"ids": str(application.pk), "checked_items": items,
+                                    "checklist_waiver": "营业执照已另行核验"})
+
+    application.refresh_from_db()
+    assert application.status == S.FILING
+    assert application.round1_review.checklist_waiver == "营业执照已另行核验"
+    assert AuditEvent.objects.get().details == {
+        "reason": "", "checked_items": items, "checklist_waiver": "营业执照已另行核验",
+    }
+    record = reviewer_client.get(reverse("admin:reviews_round1review_change", args=[application.round1_review.pk]))
+    assertContains(record, "不按清单通过的理由")
+    assertContains(record, "营业执照已另行核验")
+
+
+def test_the_decision_page_asks_the_written_reason_only_to_pass(reviewer_client, submitted_pair):
+    ids = str(submitted_pair[0].pk)
+
+    passing = reviewer_client.get(PASS_URL, {"ids": ids})
+    rejecting = reviewer_client.get(REJECT_URL, {"ids": ids})
+
+    assert list(passing.context["form"].fields) == ["checked_items", "checklist_waiver", "reason"]
+    assert list(rejecting.context["form"].fields) == ["checked_items", "reason"]
+    assertContains(passing, 'name="checklist_waiver"')
 
 
 def test_decision_page_reports_an_already_decided_application_and_decides_the_rest(
@@ -192,6 +247,81 @@ def test_operations_record_a_call(client, db):
     )
 
 
+def test_each_call_recorded_in_the_admin_is_kept_and_listed_on_the_task(client, db):
+    task = PhoneTaskFactory()
+    operator = login(client, roles.OPERATIONS)
+    url = reverse("admin:reviews_phonetask_change", args=[task.pk])
+
+    with time_machine.travel(beijing(2024, 4, 23, 9, 30), tick=False):
+        client.post(url, {"outcome": CallOutcome.NO_ANSWER, "note": "无人接听"})
+    with time_machine.travel(beijing(2024, 4, 23, 15, 0, 59), tick=False):
+        client.post(url, {"outcome": CallOutcome.REACHED, "note": "已告知备案步骤"})
+    page = client.get(url)
+
+    assert list(task.attempts.values_list("called_at", "called_by", "outcome", "note")) == [
+        (beijing(2024, 4, 23, 9, 30), operator.pk, CallOutcome.NO_ANSWER, "无人接听"),
+        (beijing(2024, 4, 23, 15, 0, 59), operator.pk, CallOutcome.REACHED, "已告知备案步骤"),
+    ]
+    html = page.content.decode()
+    assert html.count('<tr class="call">') == 2
+    assert "2024-04-23 09:30:00" in html and "2024-04-23 15:00:59" in html
+    assert html.index("无人接听") < html.index("已告知备案步骤")
+    assert page.context["adminform"].form.initial["outcome"] == ""
+    assert [value for value, _label in page.context["adminform"].form.fields["outcome"].choices] == [
+        "", CallOutcome.REACHED, CallOutcome.NO_ANSWER, CallOutcome.WRONG_NUMBER,
+    ]
+
+
+def test_a_call_without_an_outcome_is_refused_on_the_form(client, db):
+    task = PhoneTaskFactory()
+    login(client, roles.OPERATIONS)
+    url = reverse("admin:reviews_phonetask_change", args=[task.pk])
+
+    empty = client.post(url, {"outcome": "", "note": "打了"})
+    pending = client.post(url, {"outcome": CallOutcome.PENDING, "note": "打了"})
+
+    assert (empty.status_code, pending.status_code) == (200, 200)
+    assert "outcome" in empty.context["adminform"].form.errors
+    assert "outcome" in pending.context["adminform"].form.errors
+    assert task.attempts.count() == 0
+
+
+def test_the_phone_task_list_counts_the_calls_waiting_per_campaign(client, campaign):
+    for outcome in [CallOutcome.PENDING, CallOutcome.PENDING, CallOutcome.NO_ANSWER, CallOutcome.REACHED]:
+        PhoneTaskFactory(application__campaign=campaign, outcome=outcome)
+    login(client, roles.OPERATIONS)
+
+    page = client.get(reverse("admin:reviews_phonetask_changelist"))
+    to_call = client.get(reverse("admin:reviews_phonetask_changelist"), {"to_call": "yes"})
+
+    assertContains(page, f"{campaign.name}：待致电 3 个（尚未致电 2 个，未接通需再次致电 1 个）")
+    assert sorted(t.outcome for t in to_call.context["cl"].result_list) == [
+        CallOutcome.NO_ANSWER, CallOutcome.PENDING, CallOutcome.PENDING,
+    ]
+
+
+def test_the_phone_task_list_says_when_nobody_is_waiting_for_a_call(client, db):
+    PhoneTaskFactory(outcome=CallOutcome.REACHED)
+    login(client, roles.OPERATIONS)
+
+    page = client.get(reverse("admin:reviews_phonetask_changelist"))
+
+    assertContains(page, "没有待致电的电话通知。")
+
+
+@pytest.mark.parametrize("role", [roles.ROUND1_REVIEWER, roles.CAMPAIGN_ADMIN])
+def test_read_only_roles_see_the_calls_but_no_call_form(client, db, role):
+    task = PhoneTaskFactory()
+    CallAttemptFactory(task=task, note="已告知备案步骤")
+    login(client, role)
+
+    page = client.get(reverse("admin:reviews_phonetask_change", args=[task.pk]))
+
+    assertContains(page, "已告知备案步骤")
+    assertNotContains(page, 'name="outcome"')
+    assertNotContains(page, 'name="note"')
+
+
 @pytest.mark.parametrize("role", [roles.ROUND1_REVIEWER, roles.CAMPAIGN_ADMIN])
 def test_other_roles_see_phone_tasks_read_only(client, db, role):
     task = PhoneTaskFactory()
@@ -202,6 +332,7 @@ def test_other_roles_see_phone_tasks_read_only(client, db, role):
     assert client.post(url, {"outcome": CallOutcome.REACHED, "note": "x"}).status_code == 403
     task.refresh_from_db()
     assert (task.outcome, task.called_by) == (CallOutcome.PENDING, None)
+    assert task.attempts.count() == 0
 
 
 @pytest.mark.parametrize("role", [roles.RISK_OFFICER, roles.FINAL_COMMITTEE, None])

@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from accounts.models import WorkspaceChoice
 from recruitment.timeutils import beijing
-from reviews.models import RiskAssessment
+from reviews.models import CommitteeMember, RiskAssessment
 from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
 from tests.factories import CampaignFactory, UserFactory
 from tests.reviews.factories import (
@@ -19,6 +19,7 @@ from tests.reviews.factories import (
     PhoneTaskFactory,
     ScoreSheetFactory,
     SubmittedApplicationFactory,
+    judge_of,
     staff_with_role,
 )
 
@@ -87,6 +88,9 @@ def queue(request, client, campaigns):
     for key in ("review", "probation", "current"):
         make(campaigns[key], f"{key}公司")
     user = staff_with_role(role)
+    if role == FINAL_COMMITTEE:  # a judge sees the campaigns whose committee they sit on: seat them on all three
+        for key in ("review", "probation", "current"):
+            CommitteeMember.objects.create(campaign=campaigns[key], member=user)
     client.force_login(user)
     return {"changelist": changelist, "parameter": parameter, "user": user, "default": f"{DEFAULT_OF[role]}公司"}
 
@@ -239,7 +243,7 @@ def test_only_staff_may_switch(client, campaigns, who):
 
 def test_a_member_sees_what_they_have_not_scored_in_the_campaign_in_review(client, campaigns):
     """Issue 12: "我尚未评分 0" while the campaign in review held two applications the member had not scored."""
-    judge = staff_with_role(FINAL_COMMITTEE)
+    judge = judge_of(campaigns["review"])
     finalists = FinalReviewApplicationFactory.create_batch(3, campaign=campaigns["review"])
     ScoreSheetFactory(application=finalists[0], reviewer=judge)
     client.force_login(judge)
@@ -257,7 +261,7 @@ def test_a_member_sees_what_they_have_not_scored_in_the_campaign_in_review(clien
 
 
 def test_the_dashboard_follows_the_switch(client, campaigns):
-    judge = staff_with_role(FINAL_COMMITTEE)
+    judge = judge_of(campaigns["review"], campaigns["current"])
     FinalReviewApplicationFactory.create_batch(2, campaign=campaigns["review"])
     FinalReviewApplicationFactory(campaign=campaigns["current"])
     client.force_login(judge)

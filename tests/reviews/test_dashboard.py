@@ -9,9 +9,17 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from applications.enums import ApplicationStatus, PendingDecision
 from recruitment.timeutils import beijing
+from reviews import round1
+from reviews.enums import CallOutcome
 from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
 from tests.factories import ApplicationFactory, CampaignFactory, UserFactory
-from tests.reviews.factories import FinalReviewApplicationFactory, ScoreSheetFactory, staff_with_role
+from tests.reviews.factories import (
+    FinalReviewApplicationFactory,
+    PhoneTaskFactory,
+    ScoreSheetFactory,
+    judge_of,
+    staff_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +115,7 @@ def test_risk_officer_sees_filing_and_risk_queues(client, campaign, pipeline):
 
 
 def test_member_sees_the_final_review_applications_they_have_not_scored(client, campaign, pipeline):
-    member = staff_with_role(FINAL_COMMITTEE)
+    member = judge_of(campaign)
     ScoreSheetFactory(application=pipeline[0], reviewer=member)
     ScoreSheetFactory(application=pipeline[1])  # another member's sheet does not count
 
@@ -118,6 +126,24 @@ def test_member_sees_the_final_review_applications_they_have_not_scored(client, 
         f"{reverse('admin:reviews_finalreviewqueue_changelist')}?campaign__id__exact={campaign.pk}&mine=no"
     )
     assert "seats" not in dashboard
+
+
+def test_a_judge_off_the_committee_has_nothing_to_score_here(client, campaign, pipeline):
+    _response, dashboard = dashboard_of(client, user=staff_with_role(FINAL_COMMITTEE))
+
+    assert [(q.label, q.count) for q in dashboard["queues"]] == [("终审：我尚未评分", 0)]
+
+
+def test_operations_see_the_calls_to_make(client, campaign, pipeline):
+    PhoneTaskFactory(application__campaign=campaign)  # never called
+    called = PhoneTaskFactory(application__campaign=campaign)
+    round1.record_call(called, outcome=CallOutcome.NO_ANSWER, note="无人接听", actor=staff_with_role(OPERATIONS))
+    answered = PhoneTaskFactory(application__campaign=campaign)
+    round1.record_call(answered, outcome=CallOutcome.REACHED, note="已接通", actor=staff_with_role(OPERATIONS))
+
+    _response, dashboard = dashboard_of(client, OPERATIONS)
+
+    assert [(q.label, q.count) for q in dashboard["queues"]] == [("待致电", 2)]
 
 
 def test_staff_without_permissions_see_only_the_calendar(client, campaign, pipeline):

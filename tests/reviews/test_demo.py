@@ -16,6 +16,8 @@ from probation.models import Leader
 from recruitment.models import Campaign
 from recruitment.timeutils import beijing
 from reviews import roles
+from reviews.final import ranking, with_committee_evidence
+from reviews.models import CommitteeMember
 from reviews.publication import publication_blockers, publish_results, record_decision, unresolved_applications
 from reviews.round1 import decide_round1
 
@@ -104,3 +106,29 @@ def test_demo_finished_campaign_shows_every_check_failing_for_someone_and_retain
     assert any("special:qualifying" in reason for reason in reasons)
     assert any(reason.startswith("violation:") for reason in reasons)
     assert Leader.objects.filter(campaign=campaign, status=LeaderStatus.RETAINED).count() >= 2
+
+
+def test_the_demo_judges_sit_on_the_2024_and_every_demo_committee():
+    committees = {
+        slug: sorted(CommitteeMember.objects.filter(campaign__slug=slug).values_list("member__username", flat=True))
+        for slug in ["2024-nx2", "demo", "demo-review", "demo-probation", "demo-finished"]
+    }
+
+    assert committees == dict.fromkeys(committees, ["judge1", "judge2"])
+
+
+def test_demo_review_ranking_shows_one_finalist_missing_judge2s_sheet_and_one_unscored():
+    campaign = Campaign.objects.get(slug="demo-review")
+
+    entries = with_committee_evidence(ranking(campaign), campaign)
+
+    assert sorted(([m.username for m in e.missing_members], e.sheet_count) for e in entries) == [
+        ([], 2), (["judge1", "judge2"], 0), (["judge2"], 1),
+    ]
+
+
+def test_seeding_twice_seats_each_judge_once():
+    with time_machine.travel(SEEDED_AT, tick=False):
+        call_command("seed_demo", stdout=StringIO())
+
+    assert CommitteeMember.objects.filter(campaign__slug="demo-review").count() == 2

@@ -6,15 +6,20 @@ import pytest
 import time_machine
 
 from applications.enums import ApplicationStatus
+from applications.models import Application
 from recruitment.timeutils import beijing
 from reviews import final, permissions
-from reviews.models import Score, ScoreSheet
+from reviews.models import CommitteeMember, RiskAssessment, Score, ScoreSheet
 from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
-from tests.factories import ApplicationFactory, CampaignFactory
+from tests.factories import ApplicationFactory, CampaignFactory, UserFactory
 from tests.reviews.factories import (
+    CallAttemptFactory,
+    FilingFactory,
     FinalReviewApplicationFactory,
+    PhoneTaskFactory,
     RubricCriterionFactory,
     ScoreSheetFactory,
+    judge_of,
     staff_with_role,
 )
 
@@ -33,13 +38,14 @@ def application(campaign):
 
 
 @pytest.fixture
-def member():
-    return staff_with_role(FINAL_COMMITTEE, username="member-a")
+def member(campaign):
+    """A judge on the 2024 campaign's committee."""
+    return judge_of(campaign, username="member-a")
 
 
 @pytest.fixture
-def other_member():
-    return staff_with_role(FINAL_COMMITTEE, username="member-b")
+def other_member(campaign):
+    return judge_of(campaign, username="member-b")
 
 
 def scores_for(rubric, *values):
@@ -221,10 +227,13 @@ def test_other_roles_cannot_score(application, rubric, role):
 
 def test_a_campaign_without_rubric_cannot_be_scored(member):
     campaign = CampaignFactory(slug="2025-nx3", is_current=False)
+    CommitteeMember.objects.create(campaign=campaign, member=member)
     application = FinalReviewApplicationFactory(campaign=campaign)
 
-    with pytest.raises(final.ScoringError):
+    with pytest.raises(final.ScoringError) as error:
         final.submit_scores(application, reviewer=member, scores={}, comment="好")
+
+    assert str(error.value) == "本活动尚未设置评分标准。"
 
 
 def test_the_rubric_locks_once_a_sheet_exists(application, rubric, member, campaign):
@@ -325,3 +334,108 @@ def test_ranking_runs_one_query_whatever_the_number_of_sheets(campaign, django_a
         entries = final.ranking(campaign)
 
     assert [e.sheet_count for e in entries] == [4, 3, 2, 1, 0]
+
+
+# --- The committee ----------------------------------------------------------------------------------------
+
+
+def test_a_judge_off_the_campaigns_committee_cannot_score_and_nothing_is_written(application, rubric, campaign):
+    other = CampaignFactory(slug="2025-nx3", is_current=False)
+    outsider = judge_of(other, username="judge-of-nx3")
+
+    with pytest.raises(final.ScoringError) as error:
+        final.submit_scores(application, reviewer=outsider, scores=scores_for(rubric, 8, 6, 9, 7, 5), comment="好")
+
+    assert str(error.value) == "您不是本活动终审委员会的委员，不能为其申请评分。"
+    assert ScoreSheet.objects.count() == 0
+
+
+def test_a_superuser_off_the_committee_cannot_score_either(application, rubric):
+    boss = UserFactory(is_staff=True, is_superuser=True)
+
+    with pytest.raises(final.ScoringError):
+        final.submit_scores(application, reviewer=boss, scores=scores_for(rubric, 8, 6, 9, 7, 5), comment="好")
+
+    assert ScoreSheet.objects.count() == 0
+
+
+def test_on_committees_of_keeps_the_campaigns_a_judge_sits_on(campaign):
+    other = CampaignFactory(slug="2025-nx3", is_current=False)
+    mine = FinalReviewApplicationFactory(campaign=campaign, company_name="本活动")
+    FinalReviewApplicationFactory(campaign=other, company_name="另一活动")
+    judge = judge_of(campaign)
+    both = judge_of(campaign, other)
+    nobody = staff_with_role(FINAL_COMMITTEE)
+    queryset = Application.objects.filter(status=ApplicationStatus.FINAL_REVIEW)
+
+    assert list(final.on_committees_of(judge, queryset)) == [mine]
+    assert sorted(a.company_name for a in final.on_committees_of(both, queryset)) == ["另一活动", "本活动"]
+    assert list(final.on_committees_of(nobody, queryset)) == []
+
+
+def test_awaiting_my_score_counts_the_unscored_of_my_committee_only(campaign, member):
+    scored, _unscored, _also_unscored = FinalReviewApplicationFactory.create_batch(3, campaign=campaign)
+    ScoreSheetFactory(application=scored, reviewer=member)
+    FinalReviewApplicationFactory(campaign=campaign, status=ApplicationStatus.SELECTED)
+    other = CampaignFactory(slug="2025-nx3", is_current=False)
+    FinalReviewApplicationFactory(campaign=other)
+
+    assert final.awaiting_my_score(member, campaign) == 2
+    assert final.awaiting_my_score(member, other) == 0
+    assert final.awaiting_my_score(staff_with_role(FINAL_COMMITTEE), campaign) == 0
+
+
+def test_with_committee_evidence_names_the_members_without_a_sheet(campaign, member, other_member):
+    both = FinalReviewApplicationFactory(campaign=campaign, company_name="两位已评")
+    ScoreSheetFactory(application=both, reviewer=member, weighted_score=Decimal("90.00"))
+    ScoreSheetFactory(application=both, reviewer=other_member, weighted_score=Decimal("80.00"))
+    one = FinalReviewApplicationFactory(campaign=campaign, company_name="一位已评")
+    ScoreSheetFactory(application=one, reviewer=member, weighted_score=Decimal("70.00"))
+    FinalReviewApplicationFactory(campaign=campaign, company_name="未评")
+
+    entries = final.with_committee_evidence(final.ranking(campaign), campaign)
+
+    assert [(e.application.company_name, [m.username for m in e.missing_members], e.override) for e in entries] == [
+        ("两位已评", [], None),
+        ("一位已评", ["member-b"], None),
+        ("未评", ["member-a", "member-b"], None),
+    ]
+
+
+def test_with_committee_evidence_runs_three_queries_whatever_the_number_of_rows(
+    campaign, member, django_assert_num_queries
+):
+    for _ in range(4):
+        ScoreSheetFactory(application=FinalReviewApplicationFactory(campaign=campaign), reviewer=member)
+    entries = final.ranking(campaign)
+
+    with django_assert_num_queries(3):
+        final.with_committee_evidence(entries, campaign)
+
+    assert [len(e.missing_members) for e in entries] == [0, 0, 0, 0]
+
+
+# --- What a judge scores from -------------------------------------------------------------------------------
+
+
+def test_evidence_of_holds_the_filing_the_latest_assessment_and_every_call(application):
+    filing = FilingFactory(application=application)
+    with time_machine.travel(beijing(2024, 4, 24, 9, 59, 59), tick=False):
+        RiskAssessment.objects.create(application=application, passed=False, results=[])
+    with time_machine.travel(beijing(2024, 4, 24, 10), tick=False):
+        latest = RiskAssessment.objects.create(application=application, passed=True, results=[])
+    task = PhoneTaskFactory(application=application)
+    later = CallAttemptFactory(task=task, called_at=beijing(2024, 4, 23, 15), outcome="reached")
+    earlier = CallAttemptFactory(task=task, called_at=beijing(2024, 4, 23, 9), outcome="no_answer")
+
+    evidence = final.evidence_of(application)
+
+    assert (evidence.filing, evidence.assessment, evidence.phone_task, evidence.calls) == (
+        filing, latest, task, [earlier, later],
+    )
+
+
+def test_evidence_of_an_application_without_them_is_empty(application):
+    evidence = final.evidence_of(application)
+
+    assert (evidence.filing, evidence.assessment, evidence.phone_task, evidence.calls) == (None, None, None, [])

@@ -13,10 +13,17 @@ from notifications.services import notify
 from probation.models import Leader
 from recruitment.timeutils import beijing
 from reviews import publication
+from reviews.models import CommitteeMember, SelectionOverride
 from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
 from tests.factories import ApplicationFactory, CampaignFactory, UserFactory
 from tests.probation.factories import LeaderFactory
-from tests.reviews.factories import FinalReviewApplicationFactory, staff_with_role
+from tests.reviews.factories import (
+    FinalReviewApplicationFactory,
+    ScoreSheetFactory,
+    judge_of,
+    scored_by_committee,
+    staff_with_role,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +39,10 @@ def admin_user():
 
 @pytest.fixture
 def finalist(campaign):
-    return FinalReviewApplicationFactory(campaign=campaign, company_name="杭州入围一号科技有限公司")
+    """A finalist scored by every member of the committee (one judge)."""
+    application = FinalReviewApplicationFactory(campaign=campaign, company_name="杭州入围一号科技有限公司")
+    scored_by_committee(application)
+    return application
 
 
 def states(campaign):
@@ -86,6 +96,8 @@ def test_only_an_application_in_final_review_can_be_decided(campaign, admin_user
 
 def test_the_51st_selection_is_refused_with_50_seats(campaign, admin_user):
     finalists = FinalReviewApplicationFactory.create_batch(51, campaign=campaign)
+    for application in finalists:
+        scored_by_committee(application)
     for application in finalists[:50]:
         publication.record_decision(application, actor=admin_user, decision=PendingDecision.SELECTED)
     assert publication.seats_left(campaign) == 0
@@ -103,6 +115,8 @@ def test_when_full_a_selected_one_can_be_reselected_and_clearing_frees_a_seat(ca
     campaign.seats = 2
     campaign.save()
     first, second, third = FinalReviewApplicationFactory.create_batch(3, campaign=campaign)
+    for application in (first, second, third):
+        scored_by_committee(application)
     publication.record_decision(first, actor=admin_user, decision=PendingDecision.SELECTED)
     publication.record_decision(second, actor=admin_user, decision=PendingDecision.SELECTED)
 
@@ -118,10 +132,150 @@ def test_when_full_a_selected_one_can_be_reselected_and_clearing_frees_a_seat(ca
 def test_seats_are_counted_per_campaign(campaign, admin_user):
     other = CampaignFactory(slug="2025-nx3", is_current=False, seats=1)
     publication.record_decision(
-        FinalReviewApplicationFactory(campaign=other), actor=admin_user, decision=PendingDecision.SELECTED
+        scored_by_committee(FinalReviewApplicationFactory(campaign=other))[0].application,
+        actor=admin_user, decision=PendingDecision.SELECTED,
     )
 
     assert (publication.seats_left(other), publication.seats_left(campaign)) == (0, 50)
+
+
+# --- Selection needs every committee member's sheet, or an override with a reason ------------------------------
+
+
+@pytest.fixture
+def committee(campaign):
+    return judge_of(campaign, username="judge-a"), judge_of(campaign, username="judge-b")
+
+
+@pytest.fixture
+def contender(campaign):
+    return FinalReviewApplicationFactory(campaign=campaign, company_name="待择优公司")
+
+
+def nothing_decided(application):
+    application.refresh_from_db()
+    return (application.pending_decision, application.decided_by, application.decided_at) == ("", None, None) and (
+        not SelectionOverride.objects.filter(application=application).exists()
+    )
+
+
+def test_selection_without_any_sheet_is_refused_naming_every_member(contender, committee, admin_user):
+    with pytest.raises(publication.SheetsMissing) as error:
+        publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED)
+
+    assert str(error.value) == (
+        "择优通过需要每位终审委员的评分表，尚缺：judge-a、judge-b。请等待其评分，或填写未收齐评分表即通过的理由。"
+    )
+    assert nothing_decided(contender)
+
+
+def test_selection_scored_by_one_of_two_members_is_refused_naming_the_other(contender, committee, admin_user):
+    ScoreSheetFactory(application=contender, reviewer=committee[0])
+
+    with pytest.raises(publication.SheetsMissing) as error:
+        publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED)
+
+    assert "尚缺：judge-b。" in str(error.value)
+    assert nothing_decided(contender)
+
+
+def test_selection_scored_by_every_member_is_recorded_without_an_override(contender, committee, admin_user):
+    for judge in committee:
+        ScoreSheetFactory(application=contender, reviewer=judge)
+
+    publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED,
+                                override_reason="不需要的理由")
+
+    contender.refresh_from_db()
+    assert contender.pending_decision == "selected"
+    assert not SelectionOverride.objects.exists()
+
+
+def test_a_member_taken_off_the_committee_is_no_longer_waited_for(contender, committee, admin_user, campaign):
+    ScoreSheetFactory(application=contender, reviewer=committee[0])
+    CommitteeMember.objects.filter(campaign=campaign, member=committee[1]).delete()
+
+    publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED)
+
+    contender.refresh_from_db()
+    assert contender.pending_decision == "selected"
+
+
+def test_selection_with_an_override_reason_records_who_when_why_and_whose_sheets_were_missing(
+    contender, committee, admin_user
+):
+    ScoreSheetFactory(application=contender, reviewer=committee[0])
+
+    with time_machine.travel(beijing(2024, 4, 29, 17, 30, 59), tick=False):
+        publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED,
+                                    override_reason="  judge-b 出差无法评分，委员会同意  ")
+
+    contender.refresh_from_db()
+    assert (contender.pending_decision, contender.decided_by) == ("selected", admin_user)
+    override = SelectionOverride.objects.get(application=contender)
+    assert (override.reason, override.missing_members, override.decided_by, override.decided_at) == (
+        "judge-b 出差无法评分，委员会同意", ["judge-b"], admin_user, beijing(2024, 4, 29, 17, 30, 59),
+    )
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_blank_override_reason_is_no_override(contender, committee, admin_user, reason):
+    with pytest.raises(publication.SheetsMissing):
+        publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED,
+                                    override_reason=reason)
+
+    assert nothing_decided(contender)
+
+
+def test_a_campaign_without_a_committee_selects_only_with_an_override(contender, admin_user):
+    with pytest.raises(publication.SheetsMissing) as error:
+        publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED)
+    assert str(error.value) == (
+        "本活动尚未设立终审委员会：请先指定终审委员，或填写不经评分即择优通过的理由。"
+    )
+    assert nothing_decided(contender)
+
+    publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED,
+                                override_reason="委员会未设立，由活动管理员决定")
+
+    assert SelectionOverride.objects.get(application=contender).missing_members == []
+
+
+@pytest.mark.parametrize("decision", [PendingDecision.NOT_SELECTED, PendingDecision.NONE])
+def test_another_decision_drops_the_override(contender, committee, admin_user, decision):
+    publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED,
+                                override_reason="评分未齐，先行择优")
+
+    publication.record_decision(contender, actor=admin_user, decision=decision)
+
+    contender.refresh_from_db()
+    assert contender.pending_decision == decision
+    assert not SelectionOverride.objects.exists()
+
+
+def test_selecting_again_once_every_sheet_is_in_drops_the_override(contender, committee, admin_user):
+    publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED,
+                                override_reason="评分未齐，先行择优")
+    for judge in committee:
+        ScoreSheetFactory(application=contender, reviewer=judge)
+
+    publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED)
+
+    assert not SelectionOverride.objects.exists()
+
+
+def test_an_override_does_not_bypass_the_seats(campaign, contender, committee, admin_user):
+    campaign.seats = 1
+    campaign.save()
+    publication.record_decision(contender, actor=admin_user, decision=PendingDecision.SELECTED,
+                                override_reason="评分未齐，先行择优")
+    second = FinalReviewApplicationFactory(campaign=campaign)
+
+    with pytest.raises(publication.QuotaExceeded):
+        publication.record_decision(second, actor=admin_user, decision=PendingDecision.SELECTED,
+                                    override_reason="评分未齐，先行择优")
+
+    assert nothing_decided(second)
 
 
 # --- Changing the seats -----------------------------------------------------------------------------------
@@ -176,6 +330,7 @@ def decided(campaign, admin_user):
     for n, app in enumerate(apps.values()):  # accounts with a mobile number: told on every channel
         type(app.applicant).objects.filter(pk=app.applicant_id).update(mobile=f"1370000001{n}")
     for key in ("selected_a", "selected_b"):
+        scored_by_committee(apps[key])
         publication.record_decision(apps[key], actor=admin_user, decision=PendingDecision.SELECTED)
     publication.record_decision(apps["not_selected"], actor=admin_user, decision=PendingDecision.NOT_SELECTED)
     return apps

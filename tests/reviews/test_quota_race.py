@@ -9,7 +9,7 @@ from applications.enums import PendingDecision
 from reviews import publication
 from reviews.roles import CAMPAIGN_ADMIN
 from tests.factories import CampaignFactory
-from tests.reviews.factories import FinalReviewApplicationFactory, staff_with_role
+from tests.reviews.factories import FinalReviewApplicationFactory, scored_by_committee, staff_with_role
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -45,6 +45,8 @@ def race(campaign, applications, actors):
 def test_two_staff_selecting_the_last_seat_at_once_exactly_one_succeeds(attempt):
     campaign = CampaignFactory(slug=f"race-{attempt}", is_current=False, seats=1)
     applications = FinalReviewApplicationFactory.create_batch(2, campaign=campaign)
+    for application in applications:
+        scored_by_committee(application)  # selection needs every committee member's sheet
     actors = [staff_with_role(CAMPAIGN_ADMIN), staff_with_role(CAMPAIGN_ADMIN)]
 
     outcomes = race(campaign, applications, actors)

@@ -58,7 +58,8 @@ def make(campaign, **kwargs):
 
 def pass_round1(application, reviewer):
     with time_machine.travel(DECIDED, tick=False):
-        decide_round1(application, actor=reviewer, passed=True, reason="资料齐全")
+        decide_round1(application, actor=reviewer, passed=True, reason="资料齐全",
+                      checked_items=application.campaign.checklist_items.all())
 
 
 def file(application):

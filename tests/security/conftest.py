@@ -15,7 +15,7 @@ from audit.enums import AuditAction
 from notifications.models import Notification
 from reviews import roles
 from reviews.models import ChecklistItem, RiskAssessment, RiskRule, Round1Review
-from tests.factories import ApplicationFactory, AttachmentFactory, UserFactory
+from tests.factories import ApplicationFactory, AttachmentFactory, CampaignFactory, UserFactory
 from tests.probation.factories import LeaderFactory, ViolationFactory
 from tests.reviews.factories import (
     FilingFactory,
@@ -24,6 +24,7 @@ from tests.reviews.factories import (
     RubricCriterionFactory,
     SanctionRecordFactory,
     SubmittedApplicationFactory,
+    judge_of,
     role_group,
     staff_with_role,
 )
@@ -48,6 +49,8 @@ def make_staff(short):
     role = ROLES[short]
     if role is None:
         return UserFactory(username="staff-none@example.com", is_staff=True)
+    if short == "committee":  # a judge sits on the committee of the campaign the tests use
+        return judge_of(CampaignFactory(), username="staff-committee@example.com")
     return staff_with_role(role, username=f"staff-{short}@example.com")
 
 

@@ -24,7 +24,7 @@ OBJECT_OF = {
     "probation.Board": "leader", "probation.DataImport": "leader", "probation.Leader": "leader",
     "probation.Violation": "violation", "notifications.Notification": "notification",
     "axes.AccessAttempt": "attempt", "axes.AccessLog": "access_log", "axes.AccessFailureLog": "failure_log",
-    "audit.AuditEvent": "audit_event",
+    "audit.AuditEvent": "audit_event", "reviews.Committee": "campaign",
 }
 
 # (model, page): statuses for            reviewer, risk, committee, ops, admin, none
@@ -45,6 +45,10 @@ MODEL_PAGES = {
     ("reviews.RubricCriterion", "changelist"):     (403, 403, 200, 403, 200, 403),
     ("reviews.RubricCriterion", "add"):            (403, 403, 403, 403, 200, 403),
     ("reviews.RubricCriterion", "change"):         (403, 403, 200, 403, 200, 403),
+    # Each campaign's final-review committee: the campaign admin assigns the judges (no campaign is added here).
+    ("reviews.Committee", "changelist"):           (403, 403, 403, 403, 200, 403),
+    ("reviews.Committee", "add"):                  (403, 403, 403, 403, 403, 403),
+    ("reviews.Committee", "change"):               (403, 403, 403, 403, 200, 403),
     ("reviews.FinalReviewQueue", "changelist"):    (403, 403, 200, 403, 200, 403),
     ("reviews.FinalReviewQueue", "add"):           (403, 403, 403, 403, 403, 403),
     # The change page of the round-3 queue is the score page (a redirect) for those who may see it.

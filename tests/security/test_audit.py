@@ -16,7 +16,13 @@ from reviews import final, publication
 from reviews.enums import CallOutcome
 from tests.factories import credit_code
 from tests.probation.factories import LeaderFactory
-from tests.reviews.factories import FinalReviewApplicationFactory, ScoreSheetFactory, SubmittedApplicationFactory
+from tests.reviews.factories import (
+    FinalReviewApplicationFactory,
+    ScoreSheetFactory,
+    SubmittedApplicationFactory,
+    judge_of,
+    scored_by_committee,
+)
 from tests.security.test_admin_matrix import export_form_data
 
 S = ApplicationStatus
@@ -43,13 +49,25 @@ def only_event():
 @pytest.mark.parametrize(("decision", "action"), [("pass", "round1_pass"), ("reject", "round1_reject")])
 def test_round1_decision_is_audited(client, campaign, staff, decision, action):
     application = SubmittedApplicationFactory(campaign=campaign, company_name="初审公司")
+    ticked = sorted(campaign.checklist_items.values_list("pk", flat=True)) if decision == "pass" else []
     client.force_login(staff["reviewer"])
 
     client.post(reverse("admin:reviews_round1queue_decide", args=[decision]),
-                {"ids": str(application.pk), "reason": "资料不全"})
+                {"ids": str(application.pk), "reason": "资料不全", "checked_items": ticked})
 
     assert only_event() == ("staff-reviewer@example.com", action, "初审公司", "2024-nx2")
-    assert AuditEvent.objects.get().details == {"reason": "资料不全", "checked_items": []}
+    assert AuditEvent.objects.get().details == {"reason": "资料不全", "checked_items": ticked}
+
+
+def test_a_round1_pass_without_the_full_checklist_audits_the_written_reason(client, campaign, staff):
+    application = SubmittedApplicationFactory(campaign=campaign, company_name="初审公司")
+    client.force_login(staff["reviewer"])
+
+    client.post(reverse("admin:reviews_round1queue_decide", args=["pass"]),
+                {"ids": str(application.pk), "checklist_waiver": "资料已线下核验"})
+
+    assert only_event() == ("staff-reviewer@example.com", "round1_pass", "初审公司", "2024-nx2")
+    assert AuditEvent.objects.get().details == {"reason": "", "checked_items": [], "checklist_waiver": "资料已线下核验"}
 
 
 def test_risk_rerun_is_audited(client, world, staff):
@@ -80,13 +98,28 @@ def test_score_sheet_is_audited(client, campaign, staff):
                          [("select", "select"), ("not_select", "not_select"), ("clear", "clear_decision")])
 def test_ranking_decisions_are_audited(client, campaign, staff, decision, action):
     application = FinalReviewApplicationFactory(campaign=campaign, company_name="排名公司")
-    ScoreSheetFactory(application=application)
+    scored_by_committee(application)
     client.force_login(staff["admin"])
 
     client.post(reverse("admin:reviews_ranking_decide"), {"decision": decision, "application": application.pk})
 
     assert only_event() == ("staff-admin@example.com", action, "排名公司", "2024-nx2")
     assert AuditEvent.objects.get().details == {"via": "ranking"}
+
+
+def test_a_selection_without_every_sheet_audits_the_reason_and_the_missing_members(client, campaign, staff):
+    application = FinalReviewApplicationFactory(campaign=campaign, company_name="排名公司")
+    ScoreSheetFactory(application=application, reviewer=staff["committee"])
+    judge_of(campaign, username="judge-away")
+    client.force_login(staff["admin"])
+
+    client.post(reverse("admin:reviews_ranking_decide"),
+                {"decision": "select", "application": application.pk, "override_reason": "judge-away 请假"})
+
+    assert only_event() == ("staff-admin@example.com", "select", "排名公司", "2024-nx2")
+    assert AuditEvent.objects.get().details == {
+        "via": "ranking", "override_reason": "judge-away 请假", "missing_members": ["judge-away"],
+    }
 
 
 def test_decision_actions_of_the_queue_are_audited(client, campaign, staff):
@@ -105,7 +138,7 @@ def test_decision_actions_of_the_queue_are_audited(client, campaign, staff):
 
 def test_publication_is_audited(client, campaign, staff):
     chosen = FinalReviewApplicationFactory(campaign=campaign)
-    ScoreSheetFactory(application=chosen, weighted_score=Decimal("90.00"))
+    scored_by_committee(chosen, Decimal("90.00"))
     publication.record_decision(chosen, actor=staff["admin"], decision=PendingDecision.SELECTED)
     client.force_login(staff["admin"])
 
