@@ -188,6 +188,7 @@ def test_staff_work_a_campaign_in_review_and_another_in_probation_side_by_side(l
     review, probation = two_campaigns["review"], two_campaigns["probation"]
     judge, ops = staff("judge", roles.FINAL_COMMITTEE), staff("ops", roles.OPERATIONS)
     boss = staff("boss", roles.CAMPAIGN_ADMIN)
+    CommitteeMember.objects.create(campaign=review, member=judge)  # the judge sits on the review's committee
     ScoreSheetFactory(application=two_campaigns["finalists"][0], reviewer=judge)
     url = live_server.url
     applications = f"{url}/admin/applications/application/"

@@ -10,7 +10,7 @@ from reviews import publication, results
 from reviews.roles import CAMPAIGN_ADMIN
 from tests.factories import CampaignFactory
 from tests.probation.factories import LeaderFactory
-from tests.reviews.factories import FinalReviewApplicationFactory, staff_with_role
+from tests.reviews.factories import FinalReviewApplicationFactory, scored_by_committee, staff_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +54,7 @@ def test_the_list_appears_the_second_publication_runs_and_never_shows_pending_de
     chosen = FinalReviewApplicationFactory(campaign=campaign, company_name="杭州入选科技有限公司",
                                            alliance_account="mm_200001")
     passed_over = FinalReviewApplicationFactory(campaign=campaign, company_name="杭州落选科技有限公司")
+    scored_by_committee(chosen)  # selection needs every committee member's sheet
     publication.record_decision(chosen, actor=admin, decision=PendingDecision.SELECTED)
     publication.record_decision(passed_over, actor=admin, decision=PendingDecision.NOT_SELECTED)
     ran_at = beijing(2024, 5, 6, 10, 0, 0)
