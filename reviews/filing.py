@@ -124,7 +124,7 @@ def submit_filing(application, *, actor, data):
     the filing.
     """
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=application.pk)
         if not is_owner(actor, locked):
             raise FilingRefused(_("Only the applicant can complete the filing."))
         if not can_file(actor, locked) or Filing.objects.filter(application=locked).exists():
@@ -157,7 +157,7 @@ def add_supplementary(application, *, upload, actor, description="", now=None):
     as far as the applicant may know, between the round-1 pass and the published outcome.
     """
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=application.pk)
         if not is_owner(actor, locked):
             raise FilingRefused(_("Only the applicant can upload supplementary material."))
         if applicant_status(locked, now) not in SUPPLEMENT_STATES:
@@ -306,27 +306,39 @@ def close_out_preview(applications, now=None):
     ]
 
 
+def _lock(application):
+    """The campaign's row, then the application's, under ``SELECT … FOR UPDATE``: publication's order
+    (``reviews.publication``), so a close-out or a reopening and a publication run one after the other.
+    The applicant's steps (here and in ``applications.services``) and the risk assessment lock the
+    application's row alone (``of=("self",)``): a join lock would take the campaign row second, and the
+    two orders could meet in a deadlock on the same application."""
+    campaign = Campaign.objects.select_for_update().get(pk=application.campaign_id)
+    locked = Application.objects.select_for_update(of=("self",)).select_related("applicant").get(pk=application.pk)
+    locked.campaign = campaign
+    return locked
+
+
 def close_out_non_filer(application, *, actor, now=None):
     """Close out an application never filed by the deadline (FILING → FILING_LAPSED, 未按时备案).
 
     Only for ``can_close_out_non_filers`` (the risk officer), once the campaign's filing deadline has
     passed and until publication; refused with ``FilingRefused`` (nothing changed) otherwise, or when
-    the application filed meanwhile. The campaign row is locked as publication locks it, so a close-out
-    never crosses a publication. Audited (``StatusChange`` and an ``AuditEvent``). The applicant reads
-    "filing closed" at once (the deadline is public) and is told the outcome at publication, like
+    the application filed meanwhile. Audited (``StatusChange`` and an ``AuditEvent``). The applicant
+    reads "filing closed" at once (the deadline is public) and is told the outcome at publication, like
     everyone else; the campaign admin can reopen the filing until then (``reopen_filing``).
+
+    The campaign's row and then the application's are locked (``_lock``): a filing of the same
+    application at the same moment waits or wins, and a publication runs before or after, never across.
     """
     if not permissions.can_close_out_non_filers(actor):
         raise FilingRefused(_("You may not close out applications for not filing."))
     now = timeutils.to_second(now or timezone.now())
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=application.campaign_id)
-        locked = Application.objects.select_for_update().get(pk=application.pk)
-        locked.campaign = campaign
+        locked = _lock(application)
         refusal = close_out_refusal(locked, now)
         if refusal:
             raise FilingRefused(refusal)
-        deadline = _deadline_text(campaign)
+        deadline = _deadline_text(locked.campaign)
         application_services.transition(
             locked, S.FILING_LAPSED, actor=actor,
             reason=_("Not filed by the filing deadline (%(deadline)s, Beijing time).") % {"deadline": deadline},
@@ -348,10 +360,12 @@ def reopen_refusal(application):
 def reopen_filing(application, *, actor, reason):
     """Give an application closed out for not filing its filing back (FILING_LAPSED → FILING).
 
-    Only for ``can_reopen_filing`` (the campaign admin), with a reason, until the results are published
-    (the campaign row is locked as publication locks it). Audited; the applicant is told, since they must
-    act (file on the status page). The application waits for its filing again: the risk officer may
-    close it out again if it still does not file. Raises ``FilingRefused`` and changes nothing otherwise.
+    Only for ``can_reopen_filing`` (the campaign admin), with a reason, until the results are published.
+    Audited; the applicant is told, since they must act (file on the status page). The application waits
+    for its filing again: the risk officer may close it out again if it still does not file. Raises
+    ``FilingRefused`` and changes nothing otherwise. Locked like a close-out (``_lock``): a publication
+    runs before (the reopening is refused: published) or after (it finds the application waiting for
+    its filing and publishes nothing).
     """
     reason = (reason or "").strip()
     if not permissions.can_reopen_filing(actor):
@@ -359,9 +373,8 @@ def reopen_filing(application, *, actor, reason):
     if not reason:
         raise FilingRefused(_("Give the reason for reopening the filing."))
     with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().get(pk=application.campaign_id)
-        locked = Application.objects.select_for_update().select_related("applicant").get(pk=application.pk)
-        locked.campaign = campaign
+        locked = _lock(application)
+        campaign = locked.campaign
         refusal = reopen_refusal(locked)
         if refusal:
             raise FilingRefused(refusal)

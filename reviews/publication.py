@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application
-from applications.services import ApplicationError, transition
+from applications.services import ApplicationError, TransitionNotAllowed, transition
 from notifications.services import notify
 from probation.models import Leader
 from recruitment import timeutils
@@ -195,7 +195,12 @@ def publish_results(campaign, *, actor, now=None):
                 if selected:
                     _grant_leader(locked, application, now)
             for application in Application.objects.filter(campaign=locked, status=S.FILING_LAPSED).order_by("pk"):
-                transition(application, S.NOT_SELECTED, actor=actor, reason=_("Results published"))
+                try:
+                    transition(application, S.NOT_SELECTED, actor=actor, reason=_("Results published"))
+                except TransitionNotAllowed as exc:  # its filing was reopened meanwhile (reviews.filing)
+                    raise PublicationError(
+                        _("%(name)s is waiting for its filing again: nothing was published.") % {"name": application}
+                    ) from exc
             locked.published_at = now
             locked.save(update_fields=["published_at", "updated_at"])
             _notify_outcomes(locked)

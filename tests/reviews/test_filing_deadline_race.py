@@ -1,6 +1,6 @@
 """The filing deadline's decisions under concurrency (PostgreSQL, real threads on their own connections):
-a close-out racing the applicant's filing, and a reopening racing publication. Exactly one of each pair
-wins; the other is refused and changes nothing."""
+a close-out racing the applicant's filing or the risk assessment of a late filing, and a reopening racing
+publication. Exactly one of each pair wins; the other is refused and changes nothing; neither deadlocks."""
 
 import threading
 
@@ -11,11 +11,16 @@ from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application
 from recruitment.models import Campaign
 from recruitment.timeutils import beijing
-from reviews import filing, publication
+from reviews import filing, publication, risk
 from reviews.models import Filing
 from reviews.roles import CAMPAIGN_ADMIN, RISK_OFFICER
 from tests.factories import CampaignFactory
-from tests.reviews.factories import FinalReviewApplicationFactory, SubmittedApplicationFactory, staff_with_role
+from tests.reviews.factories import (
+    FilingFactory,
+    FinalReviewApplicationFactory,
+    SubmittedApplicationFactory,
+    staff_with_role,
+)
 from tests.reviews.test_filing import filing_data
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -46,7 +51,7 @@ def race(*steps):
     return outcomes
 
 
-@pytest.mark.parametrize("attempt", range(3))
+@pytest.mark.parametrize("attempt", range(6))
 def test_a_close_out_racing_the_filing_one_wins(attempt):
     campaign = CampaignFactory(slug=f"file-race-{attempt}", is_current=False)
     application = SubmittedApplicationFactory(campaign=campaign, status=S.FILING)
@@ -85,3 +90,18 @@ def test_a_reopening_racing_publication_one_wins(attempt):
         (["ok", "PublicationError"], False, S.FILING),
         (["FilingRefused", "ok"], True, S.NOT_SELECTED),
     ]
+
+
+@pytest.mark.parametrize("attempt", range(6))
+def test_a_close_out_racing_the_risk_assessment_of_a_late_filing_is_refused(attempt):
+    campaign = CampaignFactory(slug=f"assess-race-{attempt}", is_current=False)
+    application = FilingFactory(application__campaign=campaign).application  # filed just now: RISK_REVIEW
+    risk_officer = staff_with_role(RISK_OFFICER)
+
+    outcomes = race(
+        lambda: risk.assess_risk(application),
+        lambda: filing.close_out_non_filer(application, actor=risk_officer, now=AFTER),
+    )
+
+    assert outcomes == ["ok", "FilingRefused"]
+    assert Application.objects.get(pk=application.pk).status in (S.FINAL_REVIEW, S.RISK_REJECTED)
