@@ -10,6 +10,7 @@ class ApplicationStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     ROUND1_REJECTED = "round1_rejected", _("Rejected in round 1")
     FILING = "filing", _("Round 1 passed, awaiting filing")
+    FILING_LAPSED = "filing_lapsed", _("Not filed by the deadline")
     RISK_REVIEW = "risk_review", _("Filed, risk assessment running")
     RISK_REJECTED = "risk_rejected", _("Rejected by the risk assessment")
     FINAL_REVIEW = "final_review", _("In final review")
@@ -25,17 +26,19 @@ TRANSITIONS = {
     S.DRAFT: {S.SUBMITTED},
     S.SUBMITTED: {S.WITHDRAWN, S.FILING, S.ROUND1_REJECTED},
     S.WITHDRAWN: {S.DRAFT},
-    # FILING -> ROUND1_REJECTED: staff close an application that never filed, so that results can be
-    # published.
-    S.FILING: {S.RISK_REVIEW, S.ROUND1_REJECTED},
+    # FILING -> FILING_LAPSED: after the campaign's filing deadline the risk officer closes out an
+    # application that never filed (未按时备案), so that it does not block publication. The state is
+    # public (the deadline is): the applicant reads "filing closed" at once.
+    S.FILING: {S.RISK_REVIEW, S.FILING_LAPSED},
+    # Reversible until publication: the campaign admin reopens the filing (back to FILING, with a reason);
+    # publication tells the applicant the outcome like any other: not selected.
+    S.FILING_LAPSED: {S.FILING, S.NOT_SELECTED},
     S.RISK_REVIEW: {S.FINAL_REVIEW, S.RISK_REJECTED},
     S.FINAL_REVIEW: {S.SELECTED, S.NOT_SELECTED},
-    # Before publication a round-1 rejection reads as the phase it was decided in, and the applicant
-    # may still do what that phase offers, exactly as if nothing had been decided (anything else would
-    # give the decision away): withdraw it while it reads "submitted" (before the deadline), or file it
-    # while it reads "round 1 passed" (a closure for not filing lapses when the applicant files after
-    # all: reviews.filing.submit_filing).
-    S.ROUND1_REJECTED: {S.WITHDRAWN, S.RISK_REVIEW},
+    # Before publication a round-1 rejection reads as the phase it was decided in ("submitted"), and the
+    # applicant may still do what that phase offers, exactly as if nothing had been decided (anything
+    # else would give the decision away): withdraw it before the deadline.
+    S.ROUND1_REJECTED: {S.WITHDRAWN},
     S.RISK_REJECTED: set(),
     S.SELECTED: set(),
     S.NOT_SELECTED: set(),
@@ -102,6 +105,7 @@ class ApplicantStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     FILING = "filing", _("Round 1 passed, system filing to complete")
     FILED = "filed", _("System filing completed, under review")
+    FILING_CLOSED = "filing_closed", _("Filing deadline passed")
     SELECTED = "selected", _("Selected")
     NOT_SELECTED = "not_selected", _("Not selected")
 
@@ -116,6 +120,9 @@ APPLICANT_STATUS = {
     S.SUBMITTED: (A.SUBMITTED, A.SUBMITTED),
     S.WITHDRAWN: (A.WITHDRAWN, A.WITHDRAWN),
     S.FILING: (A.FILING, A.FILING),
+    # Public from the close-out on: the filing deadline is public, so the closure reveals nothing.
+    # Publication moves it on to NOT_SELECTED.
+    S.FILING_LAPSED: (A.FILING_CLOSED, A.FILING_CLOSED),
     S.RISK_REVIEW: (A.FILED, A.FILED),
     S.FINAL_REVIEW: (A.FILED, A.FILED),
     S.ROUND1_REJECTED: (A.SUBMITTED, A.NOT_SELECTED),

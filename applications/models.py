@@ -134,6 +134,10 @@ class Application(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["campaign", "status"])]
+        permissions = [
+            ("close_out_non_filers", _("Can close out applications not filed by the filing deadline")),
+            ("reopen_filing", _("Can reopen the filing of an application closed out for not filing")),
+        ]
 
     def __str__(self):
         return self.company_name or self.alliance_account or f"#{self.pk}"

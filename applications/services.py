@@ -291,7 +291,7 @@ def submit_application(application, *, actor, now=None):
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=application.pk)
         if locked.status != ApplicationStatus.DRAFT:
             shown = applicant_status(locked, now)  # the applicant's word: a hidden decision must not show
             refusal = AlreadySubmitted if shown != ApplicantStatus.WITHDRAWN else TransitionNotAllowed
@@ -316,7 +316,7 @@ def withdraw_application(application, *, actor, now=None, reason=""):
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=application.pk)
         if applicant_status(locked, now) != ApplicantStatus.SUBMITTED:
             raise TransitionNotAllowed(
                 _("This application can no longer be withdrawn: its review has started. Contact the campaign "
@@ -338,7 +338,7 @@ def reopen_application(application, *, actor, now=None):
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("campaign").get(pk=application.pk)
+        locked = Application.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=application.pk)
         if locked.status != ApplicationStatus.WITHDRAWN:
             raise TransitionNotAllowed(_("Only a withdrawn application can be reopened."))
         _check_window(locked.campaign, now, _("reopening"))

@@ -352,6 +352,8 @@ def _entry(request, application, now, *, suffix, filing_form=None, supplement_fo
         # Only a draft shows what is missing (two queries); a submitted application's answers are complete.
         missing = questionnaire.missing_answers(application)
         entry.update(missing=missing, progress=questionnaire.progress(application, missing))
+    if shown == A.FILING:
+        entry["filing_deadline_passed"] = campaign.filing_deadline_passed(now)
     if shown == A.FILING and permissions.is_owner(request.user, application):
         entry["filing_form"] = filing_form or FilingForm(auto_id=f"id{suffix}_%s")
     if shown in SUPPLEMENT_APPLICANT_STATUSES and permissions.is_owner(request.user, application):

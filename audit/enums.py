@@ -8,6 +8,8 @@ class AuditAction(models.TextChoices):
     ROUND1_PASS = "round1_pass", _("Round 1 passed")
     ROUND1_REJECT = "round1_reject", _("Round 1 rejected")
     RISK_RERUN = "risk_rerun", _("Risk assessment re-run")
+    FILING_CLOSE_OUT = "filing_close_out", _("Closed out: not filed by the deadline")
+    FILING_REOPEN = "filing_reopen", _("Filing reopened after a close-out")
     SCORE = "score", _("Score sheet submitted")
     SELECT = "select", _("Selected (pending publication)")
     NOT_SELECT = "not_select", _("Not selected (pending publication)")

@@ -107,6 +107,15 @@ class CampaignAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            _("System filing (系统备案)"),
+            {
+                "fields": ["filing_deadline", "filing_reminder_hours"],
+                "description": _("After the deadline the risk officer closes out applications still not filed "
+                                 "(未按时备案), so that they do not block publication; the campaign admin can reopen "
+                                 "their filing until the results are published."),
+            },
+        ),
         (_("Seats"), {"fields": ["seats"]}),
         (
             _("Probation, 拓客先锋 activity and 618 window"),

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from recruitment import calendar_rules, timeutils
+from recruitment.validators import parse_hours_list, validate_hours_list
 
 
 class CampaignQuerySet(models.QuerySet):
@@ -44,6 +45,19 @@ class Campaign(models.Model):
         _("results published from"), help_text=_("Before this instant applicants only see 'under review'.")
     )
     seats = models.PositiveIntegerField(_("seats"), default=50, validators=[MinValueValidator(1)])
+
+    # System filing (系统备案, round 2): nobody may block publication by never filing
+    filing_deadline = models.DateTimeField(
+        _("filing deadline (系统备案截止)"),
+        help_text=_("Inclusive to the second. Applicants who passed round 1 file until then; after it the risk "
+                    "officer may close out those who have not filed (未按时备案)."),
+    )
+    filing_reminder_hours = models.CharField(
+        _("filing reminders (hours before the deadline)"), max_length=100, blank=True, default="72,24",
+        validators=[validate_hours_list],
+        help_text=_("Comma-separated, e.g. 72,24: applicants who passed round 1 and have not filed are reminded "
+                    "once at each. Empty: no reminders."),
+    )
 
     # Probation
     probation_starts_on = models.DateField(_("probation starts on"))
@@ -150,6 +164,19 @@ class Campaign(models.Model):
         if now <= self.application_closes_at:
             return "open"
         return "closed"
+
+    # --- System filing --------------------------------------------------------------------------
+    @property
+    def filing_reminder_offsets(self):
+        """The reminder offsets in hours, largest first (``[]`` when none or unreadable)."""
+        try:
+            return parse_hours_list(self.filing_reminder_hours)
+        except ValueError:
+            return []
+
+    def filing_deadline_passed(self, now=None):
+        """Whether the filing deadline is behind ``now`` (the deadline's own second still counts as before)."""
+        return timeutils.to_second(now or timezone.now()) > self.filing_deadline
 
     def results_are_published(self, now=None):
         """Outcomes are visible once the publication step ran, and never before the results date."""

@@ -251,6 +251,9 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
     # Filings whose risk assessment could not be queued (broker down) are assessed here.
     "reviews-sweep-risk-reviews": {"task": "reviews.sweep_risk_reviews", "schedule": 60.0},
+    # Applicants still to file are reminded at the campaign's offsets before its filing deadline (hours,
+    # campaign data): every five minutes the job sends the reminders whose moment has come, once each.
+    "reviews-filing-reminders": {"task": "reviews.send_filing_reminders", "schedule": 300.0},
     # Probation checks fall due at instants read from each campaign (no dates here): every minute the
     # job decides what has fallen due up to the campaign's data mark (数据完整至), so moving a date in the
     # admin moves the decision with it, and nothing is decided on data staff have not marked complete.

@@ -52,3 +52,36 @@ def validate_mobile(value):
         raise ValidationError(
             _("Enter a mainland China mobile number: 11 digits starting with 1."), code="mobile"
         )
+
+
+# Reminder offsets (hours before a deadline): one to ten whole numbers, each 1–720 (30 days).
+HOURS_LIST_RE = re.compile(r"^\s*\d+\s*(,\s*\d+\s*)*$")
+MAX_REMINDER_HOURS = 720
+MAX_REMINDERS = 10
+
+
+def parse_hours_list(value):
+    """``"72, 24"`` → ``[72, 24]``: distinct hours, largest first (``[]`` for an empty value).
+
+    Raises ``ValueError`` for anything ``validate_hours_list`` refuses.
+    """
+    value = (value or "").strip()
+    if not value:
+        return []
+    if not HOURS_LIST_RE.match(value):
+        raise ValueError(value)
+    hours = sorted({int(part) for part in value.split(",")}, reverse=True)
+    if len(hours) > MAX_REMINDERS or hours[-1] < 1 or hours[0] > MAX_REMINDER_HOURS:
+        raise ValueError(value)
+    return hours
+
+
+def validate_hours_list(value):
+    try:
+        parse_hours_list(value)
+    except ValueError:
+        raise ValidationError(
+            _("Enter whole numbers of hours separated by commas, e.g. 72,24: at most %(count)s, each from 1 "
+              "to %(max)s.") % {"count": MAX_REMINDERS, "max": MAX_REMINDER_HOURS},
+            code="hours_list",
+        ) from None

@@ -34,6 +34,16 @@ def can_rerun_risk(user):
     return _staff(user) and user.has_perm("reviews.add_riskassessment")
 
 
+def can_close_out_non_filers(user):
+    """After the filing deadline, close out applications never filed (未按时备案): the risk officer."""
+    return _staff(user) and user.has_perm("applications.close_out_non_filers")
+
+
+def can_reopen_filing(user):
+    """Reopen the filing of an application closed out for not filing, until publication: the campaign admin."""
+    return _staff(user) and user.has_perm("applications.reopen_filing")
+
+
 def can_manage_sanctions(user):
     return _staff(user) and user.has_perm("reviews.change_sanctionrecord")
 

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application
-from applications.services import ApplicationError, transition
+from applications.services import ApplicationError, TransitionNotAllowed, transition
 from notifications.services import notify
 from probation.models import Leader
 from recruitment import timeutils
@@ -29,7 +29,8 @@ from .models import SelectionOverride
 
 S = ApplicationStatus
 
-# Still to be resolved by staff before results can be published.
+# Still to be resolved by staff before results can be published. An application that never files stays
+# in FILING until the risk officer closes it out after the filing deadline (FILING_LAPSED: resolved).
 UNRESOLVED_STATES = (S.SUBMITTED, S.FILING, S.RISK_REVIEW)
 # Applicants told the outcome at publication: every submitted application that reached an outcome.
 NOTIFIED_STATES = (S.SELECTED, S.NOT_SELECTED, S.ROUND1_REJECTED, S.RISK_REJECTED)
@@ -213,9 +214,10 @@ def publish_results(campaign, *, actor, now=None):
 
     All or nothing, under a lock on the campaign row: each round-3 application moves to SELECTED or
     NOT_SELECTED through ``transition``; each selected one becomes a probation ``Leader`` (found again,
-    not duplicated, on a retry); ``campaign.published_at`` is set; every applicant with an outcome is
-    notified once (event ``published:<application id>``). Refused with ``PublicationError`` before the
-    results date, when already published, while an application is unresolved, or over the seats.
+    not duplicated, on a retry); an application closed out for not filing (未按时备案) is not selected;
+    ``campaign.published_at`` is set; every applicant with an outcome is notified once (event
+    ``published:<application id>``). Refused with ``PublicationError`` before the results date, when
+    already published, while an application is unresolved, or over the seats.
     """
     if not permissions.can_publish(actor):
         raise PublicationError(_("You may not publish the results."))
@@ -239,6 +241,13 @@ def publish_results(campaign, *, actor, now=None):
                 )
                 if selected:
                     _grant_leader(locked, application, now)
+            for application in Application.objects.filter(campaign=locked, status=S.FILING_LAPSED).order_by("pk"):
+                try:
+                    transition(application, S.NOT_SELECTED, actor=actor, reason=_("Results published"))
+                except TransitionNotAllowed as exc:  # its filing was reopened meanwhile (reviews.filing)
+                    raise PublicationError(
+                        _("%(name)s is waiting for its filing again: nothing was published.") % {"name": application}
+                    ) from exc
             locked.published_at = now
             locked.save(update_fields=["published_at", "updated_at"])
             _notify_outcomes(locked)

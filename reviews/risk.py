@@ -198,7 +198,10 @@ def assess_risk(application, *, actor=None, now=None):
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Application.objects.select_for_update().select_related("campaign").filter(pk=application.pk).first()
+        # The application's row only: the campaign row is locked campaign-first by publication and the
+        # close-out (reviews.filing), and a join lock here would take it second.
+        locked = (Application.objects.select_for_update(of=("self",)).select_related("campaign")
+                  .filter(pk=application.pk).first())
         if locked is None or locked.status != S.RISK_REVIEW:
             return None
         results = evaluate_rules(locked, timezone.localdate(now))

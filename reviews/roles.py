@@ -20,6 +20,7 @@ ROLE_PERMISSIONS = {
     ],
     RISK_OFFICER: [
         "applications.view_application",
+        "applications.close_out_non_filers",
         "reviews.view_filing",
         "reviews.view_riskassessment",
         "reviews.add_riskassessment",
@@ -47,6 +48,7 @@ ROLE_PERMISSIONS = {
     ],
     CAMPAIGN_ADMIN: [
         "applications.view_application",
+        "applications.reopen_filing",
         "recruitment.view_campaign",
         "recruitment.change_campaign",
         "recruitment.add_campaign",

@@ -3,10 +3,11 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from applications.models import Application
 
-from . import risk
+from . import filing, risk
 
 logger = logging.getLogger(__name__)
 
@@ -26,3 +27,9 @@ def run_risk_assessment(*, application_id):
 def sweep_risk_reviews():
     """Beat: assess filings whose assessment task could not be queued or was lost."""
     return risk.sweep_risk_reviews()
+
+
+@shared_task(name="reviews.send_filing_reminders", acks_late=True, reject_on_worker_lost=True)
+def send_filing_reminders():
+    """Beat: remind applicants still to file before the deadline, once per offset (events are unique)."""
+    return filing.send_filing_reminders(now=timezone.now())

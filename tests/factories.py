@@ -1,6 +1,6 @@
 """One factory per model. ``ApplicationFactory`` builds a complete (submittable) questionnaire."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -59,6 +59,8 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     final_result_at = beijing(2024, 9, 1)
     window_618_starts_at = beijing(2024, 5, 20, 20)
     window_618_ends_at = beijing(2024, 6, 20, 23, 59, 59)
+    # Two days after the window closes, as the 2024 campaign's (2024-04-27 23:59:59).
+    filing_deadline = factory.LazyAttribute(lambda o: o.application_closes_at + timedelta(days=2))
 
 
 class BasicCheckMonthFactory(factory.django.DjangoModelFactory):

@@ -25,14 +25,14 @@ from probation import permissions as probation_permissions
 from recruitment.models import Campaign
 from recruitment.timeutils import BEIJING
 
-from .. import final, permissions, publication, round1, workspace
+from .. import filing, final, permissions, publication, round1, workspace
 
 S = ApplicationStatus
 
 # The funnel, in pipeline order (drafts and withdrawals included: they are part of the picture).
 FUNNEL = [
     S.DRAFT, S.SUBMITTED, S.WITHDRAWN, S.FILING, S.RISK_REVIEW, S.FINAL_REVIEW,
-    S.ROUND1_REJECTED, S.RISK_REJECTED, S.SELECTED, S.NOT_SELECTED,
+    S.ROUND1_REJECTED, S.FILING_LAPSED, S.RISK_REJECTED, S.SELECTED, S.NOT_SELECTED,
 ]
 
 
@@ -123,6 +123,17 @@ def queues(campaign, user):
     return items
 
 
+def filing_waiting(campaign, now):
+    """Who still has to file and until when (``reviews.filing.filing_figures``); each count links to the
+    round-2 queue, filtered (where the risk officer closes out non-filers after the deadline)."""
+    return {
+        "figures": filing.filing_figures(campaign, now),
+        "now": now,
+        "waiting_url": _changelist("reviews_riskqueue", campaign__id__exact=campaign.pk, status__exact=S.FILING),
+        "lapsed_url": _changelist("reviews_riskqueue", campaign__id__exact=campaign.pk, status__exact=S.FILING_LAPSED),
+    }
+
+
 def probation_waiting(now):
     """Per campaign with leaders: the due checks waiting for their data and the leaders whose stored verdicts
     today's data would change (both read from stored rows: nothing is computed from the alliance data here)."""
@@ -152,6 +163,8 @@ def dashboard_context(request, now=None):
     }
     if permissions.can_view_applications(user):
         context["funnel"] = funnel(campaign)
+    if permissions.can_view_risk(user):
+        context["filing"] = filing_waiting(campaign, now)
     if probation_permissions.can_view_probation(user):
         context["probation"] = probation_waiting(now)
     if permissions.can_view_ranking(user):

@@ -503,7 +503,9 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             campaign=campaign,
             blockers=publication.publication_blockers(campaign, timezone.now()),
             selected_count=finalists.filter(pending_decision=PendingDecision.SELECTED).count(),
-            not_selected_count=finalists.filter(pending_decision=PendingDecision.NOT_SELECTED).count(),
+            # Round-3 applications decided against, and those closed out for not filing (未按时备案).
+            not_selected_count=finalists.filter(pending_decision=PendingDecision.NOT_SELECTED).count()
+            + Application.objects.filter(campaign=campaign, status=S.FILING_LAPSED).count(),
             rejected_count=Application.objects.filter(
                 campaign=campaign, status__in=(S.ROUND1_REJECTED, S.RISK_REJECTED)
             ).count(),

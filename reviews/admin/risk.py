@@ -2,7 +2,8 @@
 on, the rules of each campaign, and the sanction list with import / export.
 
 Risk officers (``can_view_risk``) read the queue and the assessments; ``can_rerun_risk`` re-runs an
-assessment stuck in ``RISK_REVIEW``; ``can_manage_sanctions`` edits and imports the sanction list.
+assessment stuck in ``RISK_REVIEW``; ``can_manage_sanctions`` edits and imports the sanction list. After
+the filing deadline the queue's actions close out non-filers and reopen their filing (``non_filers``).
 """
 
 import json
@@ -28,11 +29,12 @@ from recruitment.uploads import LimitedImportForm
 from .. import permissions, risk
 from ..models import Filing, RiskAssessment, RiskQueue, RiskRule, SanctionRecord
 from ..resources import SanctionRecordResource
+from .non_filers import NonFilerActionsMixin
 from .round1 import application_link
 from .workspace import campaign_filter
 
 S = ApplicationStatus
-ROUND2_STATES = [S.FILING, S.RISK_REVIEW, S.RISK_REJECTED, S.FINAL_REVIEW]
+ROUND2_STATES = [S.FILING, S.FILING_LAPSED, S.RISK_REVIEW, S.RISK_REJECTED, S.FINAL_REVIEW]
 
 # The legal representative's ID number: masked, never searched, filtered or sorted on, for other roles.
 mask_field(Filing, "legal_representative_id_number", unmasked_for=permissions.can_see_full_id_number)
@@ -139,8 +141,9 @@ class FilingInline(admin.StackedInline):
 
 
 @admin.register(RiskQueue)
-class RiskQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
-    """Applications in round 2: waiting for the filing, being assessed, rejected or passed on."""
+class RiskQueueAdmin(PredicatePermissionsMixin, NonFilerActionsMixin, admin.ModelAdmin):
+    """Applications in round 2: waiting for the filing (or closed out for not filing), being assessed,
+    rejected or passed on."""
 
     list_display = ["application", "alliance_account", "status", "filed_at", "verdict", "failed_rules"]
     list_display_links = None
@@ -149,7 +152,7 @@ class RiskQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     search_help_text = _("Company name, alliance account or credit code.")
     list_select_related = ["campaign", "filing"]
     ordering = ["status", "pk"]
-    actions = ["rerun_assessment"]
+    actions = ["rerun_assessment", *NonFilerActionsMixin.non_filer_actions]
     fields = readonly_fields = ["application", "status", "associated_accounts", "latest_assessment"]
     inlines = [FilingInline]
 

@@ -14,6 +14,7 @@ added to the table is walked too; an edge the test does not know is performed wi
 
 import re
 from collections import deque
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -36,7 +37,7 @@ from recruitment.models import Campaign
 from recruitment.timeutils import beijing
 from reviews import roles
 from reviews.enums import SanctionKind
-from reviews.filing import submit_filing
+from reviews.filing import close_out_non_filer, submit_filing
 from reviews.publication import record_decision
 from reviews.risk import assess_risk
 from reviews.round1 import decide_round1
@@ -60,7 +61,7 @@ PUBLICATION_RUN = beijing(2024, 5, 5, 18)
 
 # The visible state each applicant-facing word stands for (where a twin's path goes).
 VISIBLE = {A.DRAFT: S.DRAFT, A.SUBMITTED: S.SUBMITTED, A.WITHDRAWN: S.WITHDRAWN, A.FILING: S.FILING,
-           A.FILED: S.RISK_REVIEW}
+           A.FILED: S.RISK_REVIEW, A.FILING_CLOSED: S.FILING_LAPSED}
 
 FILING_DATA = {
     "legal_representative": "王芳",
@@ -139,7 +140,7 @@ def test_the_walk_covers_every_hidden_state_of_the_table():
 
     assert hidden == {S.ROUND1_REJECTED, S.RISK_REJECTED, S.FINAL_REVIEW, S.SELECTED, S.NOT_SELECTED}
     assert {"draft-submitted-round1_rejected", "draft-submitted-round1_rejected-withdrawn",
-            "draft-submitted-filing-round1_rejected", "draft-submitted-filing-risk_review-risk_rejected",
+            "draft-submitted-filing-filing_lapsed-not_selected", "draft-submitted-filing-risk_review-risk_rejected",
             "draft-submitted-filing-risk_review-final_review-selected"} <= ids
 
 
@@ -173,7 +174,10 @@ def perform(application, source, target, *, reviewer):
         assess_risk(application)
     elif (source, target) == (S.RISK_REVIEW, S.FINAL_REVIEW):
         assess_risk(application)
-    else:  # publication's outcomes, staff closing a never-filed application, any edge added later
+    elif (source, target) == (S.FILING, S.FILING_LAPSED):  # the risk officer, once the deadline has passed
+        close_out_non_filer(application, actor=staff_with_role(roles.RISK_OFFICER),
+                            now=application.campaign.filing_deadline + timedelta(seconds=1))
+    else:  # publication's outcomes, any edge added later
         services.transition(application, target, actor=reviewer, reason="内部处理")
     application.refresh_from_db()
     assert application.status == target, (source, target, application.status)

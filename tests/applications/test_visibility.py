@@ -52,6 +52,8 @@ def test_every_outcome_reads_selected_or_not_selected_once_published():
         ([(S.DRAFT, S.SUBMITTED), (S.SUBMITTED, S.FILING), (S.FILING, S.ROUND1_REJECTED)], A.FILING),
         ([(S.FILING, S.RISK_REVIEW), (S.RISK_REVIEW, S.RISK_REJECTED)], A.FILED),
         ([(S.RISK_REVIEW, S.FINAL_REVIEW), (S.FINAL_REVIEW, S.NOT_SELECTED)], A.FILED),
+        # Closed out for not filing (public), then not selected at a publication whose date has not come.
+        ([(S.SUBMITTED, S.FILING), (S.FILING, S.FILING_LAPSED), (S.FILING_LAPSED, S.NOT_SELECTED)], A.FILING_CLOSED),
     ],
 )
 def test_before_publication_an_outcome_reads_as_the_phase_it_was_decided_in(campaign, trail, shown):

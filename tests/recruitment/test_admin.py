@@ -102,6 +102,7 @@ def test_change_page_groups_fields_by_topic_with_the_monthly_thresholds(admin_cl
     assert [fieldset.name for fieldset in response.context["adminform"]] == [
         "招募活动",
         "报名窗口与审核日程",
+        "系统备案",
         "名额",
         "试用期、拓客先锋活动与 618 窗口",
         "纳新专项考核",

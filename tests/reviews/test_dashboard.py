@@ -62,7 +62,7 @@ def test_funnel_counts_each_state_of_the_current_campaign_with_links(client, cam
     assert [(step.label, step.count) for step in dashboard["funnel"]] == [
         (S.DRAFT.label, 2), (S.SUBMITTED.label, 3), (S.WITHDRAWN.label, 1), (S.FILING.label, 1),
         (S.RISK_REVIEW.label, 2), (S.FINAL_REVIEW.label, 4), (S.ROUND1_REJECTED.label, 0),
-        (S.RISK_REJECTED.label, 1), (S.SELECTED.label, 0), (S.NOT_SELECTED.label, 0),
+        (S.FILING_LAPSED.label, 0), (S.RISK_REJECTED.label, 1), (S.SELECTED.label, 0), (S.NOT_SELECTED.label, 0),
     ]
     submitted = dashboard["funnel"][1]
     assert submitted.url == changelist(campaign__id__exact=campaign.pk, status__exact="submitted")

@@ -1,21 +1,23 @@
 """The review and probation demo stages of seed_demo: every stage present, publishable once resolved."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils.timezone import localdate
 
 from applications.enums import ApplicationStatus as S
 from applications.enums import PendingDecision
 from applications.models import Application
-from applications.services import transition
 from probation.enums import LeaderStatus
 from probation.models import Leader
 from recruitment.models import Campaign
 from recruitment.timeutils import beijing
 from reviews import roles
+from reviews.filing import close_out_non_filer
 from reviews.final import ranking, with_committee_evidence
 from reviews.models import CommitteeMember
 from reviews.publication import publication_blockers, publish_results, record_decision, unresolved_applications
@@ -61,14 +63,15 @@ def test_demo_review_campaign_has_every_stage_and_its_results_date_is_today():
 def test_demo_review_campaign_can_be_published_today_once_every_application_is_resolved():
     campaign = Campaign.objects.get(slug="demo-review")
     reviewer = get_user_model().objects.get(username="reviewer")
+    risk = get_user_model().objects.get(username="risk")
     admin = get_user_model().objects.get(username="campaign-admin")
     with time_machine.travel(beijing(2025, 3, 10, 15), tick=False):
         assert len(publication_blockers(campaign)) == 1  # only the unresolved applications
         for application in Application.objects.filter(campaign=campaign, status__in=[S.SUBMITTED, S.FILING]):
             if application.status == S.SUBMITTED:
                 decide_round1(application, actor=reviewer, passed=False, reason="演示：材料不足")
-            else:  # never filed: staff close it as a round-1 rejection
-                transition(application, S.ROUND1_REJECTED, actor=reviewer, reason="演示：未按时完成备案")
+            else:  # never filed, and the demo's filing deadline has passed: the risk officer closes it out
+                close_out_non_filer(application, actor=risk)
         for i, application in enumerate(Application.objects.filter(campaign=campaign, status=S.FINAL_REVIEW)):
             decision = PendingDecision.SELECTED if i == 0 else PendingDecision.NOT_SELECTED
             record_decision(application, actor=admin, decision=decision)
@@ -77,6 +80,7 @@ def test_demo_review_campaign_can_be_published_today_once_every_application_is_r
         publish_results(campaign, actor=admin)
 
     assert Application.objects.filter(campaign=campaign, status=S.SELECTED).count() == 1
+    assert Application.objects.get(applicant__username="review-filing@example.com").status == S.NOT_SELECTED
     assert Leader.objects.filter(campaign=campaign).count() == 1
 
 
@@ -132,3 +136,15 @@ def test_seeding_twice_seats_each_judge_once():
         call_command("seed_demo", stdout=StringIO())
 
     assert CommitteeMember.objects.filter(campaign__slug="demo-review").count() == 2
+
+
+def test_demo_campaigns_file_until_two_days_after_their_window_inside_their_review_period():
+    campaigns = Campaign.objects.filter(slug__in=["demo", "demo-review", "demo-probation", "demo-finished"])
+
+    assert {c.slug: (c.filing_deadline - c.application_closes_at, c.filing_reminder_hours) for c in campaigns} == {
+        slug: (timedelta(days=2), "72,24") for slug in ["demo", "demo-review", "demo-probation", "demo-finished"]
+    }
+    assert all(c.review_starts_on <= localdate(c.filing_deadline) and c.filing_deadline < c.results_published_at
+               for c in campaigns)
+    review = campaigns.get(slug="demo-review")
+    assert review.filing_deadline == beijing(2025, 3, 1, 23, 59, 59)  # passed: "review-filing" can be closed out

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from applications.enums import ApplicationStatus, AttachmentKind
 from applications.models import Attachment
-from applications.services import transition
+from applications.services import TransitionNotAllowed, transition
 from applications.uploads import check_upload
 from applications.visibility import applicant_status
 from recruitment.timeutils import beijing
@@ -304,22 +304,15 @@ def test_risk_assessment_runs_on_the_real_worker_after_filing(celery_worker):  #
     assert all(r["passed"] for r in assessment.results)
 
 
-# --- A closure for not filing, before publication -----------------------------------------------------------
+# --- Closures (the filing deadline's close-out: tests/reviews/test_filing_deadline.py) --------------------------
 
 
-def test_filing_after_staff_closed_an_unfiled_application_is_accepted_and_the_closure_lapses(
-    filing_app, applicant, in_review_period
-):
-    transition(filing_app, S.ROUND1_REJECTED, actor=None, reason="未按时完成备案")
-
-    filing = submit_filing(filing_app, actor=applicant, data=filing_data())
+def test_staff_can_no_longer_close_a_filing_as_a_hidden_round1_rejection(filing_app):
+    with pytest.raises(TransitionNotAllowed):
+        transition(filing_app, S.ROUND1_REJECTED, actor=None, reason="未按时完成备案")
 
     filing_app.refresh_from_db()
-    assert (filing.application, filing_app.status) == (filing_app, S.RISK_REVIEW)
-    assert list(filing_app.status_changes.order_by("pk").values_list("from_status", "to_status", "actor")) == [
-        (S.FILING, S.ROUND1_REJECTED, None), (S.ROUND1_REJECTED, S.RISK_REVIEW, applicant.pk),
-    ]
-    assert applicant_status(filing_app) == "filed"
+    assert (filing_app.status, applicant_status(filing_app)) == (S.FILING, "filing")
 
 
 def test_a_round1_rejection_of_a_submitted_application_cannot_be_filed(campaign, applicant, in_review_period):
