@@ -21,6 +21,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from audit.enums import AuditAction
+from audit.services import record
 from notifications.models import Channel
 from notifications.services import notify
 from recruitment.validators import normalize_mobile, validate_mobile
@@ -191,4 +193,6 @@ def request_password_reset(account, *, actor, domain, use_https):
             _("%(account)s has neither an e-mail address nor a mobile number to send a link to.")
             % {"account": account.username}
         )
+    # Who sent a reset link to which account, and by which channel; never the link or the address.
+    record(AuditAction.PASSWORD_RESET, actor=actor, obj=account, channel=row.channel)
     return row

@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     CLEAR_DECISION = "clear_decision", _("Decision cleared")
     PUBLISH = "publish", _("Results published")
     RECORD_CALL = "record_call", _("Phone call recorded")
+    PASSWORD_RESET = "password_reset", _("Password reset link sent")
     VIOLATION = "violation", _("Violation recorded")
     REEVALUATE = "reevaluate", _("Probation re-evaluated")
     DATA_MARK = "data_mark", _("Probation data marked complete")

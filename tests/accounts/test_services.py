@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts import services
+from audit.models import AuditEvent
 from notifications.models import Channel, Notification
 from recruitment.timeutils import beijing
 from reviews import roles
@@ -92,6 +93,10 @@ def test_a_staff_reset_records_who_asked_for_whom_and_when_and_never_the_link(
     )
     assert row.body == ""  # delivered: the link is gone from the database
     assert LINK.search(sms[0][1]) is not None
+    event = AuditEvent.objects.get()
+    assert (event.action, event.actor, event.object_type, event.object_id, event.details, event.created_at) == (
+        "password_reset", ops, "accounts.User", str(account.pk), {"channel": "sms"}, beijing(2024, 4, 23, 15, 4, 5),
+    )
 
 
 def test_each_reset_is_its_own_link(ops, sms, django_capture_on_commit_callbacks):
@@ -120,7 +125,7 @@ def test_a_staff_reset_is_refused_for_what_is_not_a_reachable_applicant_account(
         services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
 
     assert refused.value.message == message
-    assert Notification.objects.exists() is False
+    assert (Notification.objects.exists(), AuditEvent.objects.exists()) == (False, False)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +139,7 @@ def test_a_staff_reset_is_refused_to_roles_other_than_operations(role):
         services.request_password_reset(account, actor=actor, domain="testserver", use_https=False)
 
     assert refused.value.message == "您无权重置密码。"
-    assert Notification.objects.exists() is False
+    assert (Notification.objects.exists(), AuditEvent.objects.exists()) == (False, False)
 
 
 def test_the_self_service_form_and_the_staff_action_write_the_same_kind_of_row(client, ops):
