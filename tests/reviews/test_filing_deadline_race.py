@@ -76,7 +76,8 @@ def test_a_reopening_racing_publication_one_wins(attempt):
     lapsed = SubmittedApplicationFactory(campaign=campaign, status=S.FILING_LAPSED)
     finalist = FinalReviewApplicationFactory(campaign=campaign)
     admin = staff_with_role(CAMPAIGN_ADMIN)
-    publication.record_decision(finalist, actor=admin, decision=PendingDecision.SELECTED)
+    publication.record_decision(finalist, actor=admin, decision=PendingDecision.SELECTED,
+                                override_reason="终审委员会未设：由活动管理员直接择优")
     results_day = beijing(2024, 5, 6, 10)
 
     outcomes = race(
