@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
+from recruitment import tasking
+
 from .channels import SENDERS
 from .models import Channel, Notification
 
@@ -78,11 +80,9 @@ def _queue(ids):
     caller's transaction has committed and its user must not see an error for it; the rows stay
     unsent in the outbox for ``sweep_outbox``. The first error stops the loop, so a request waits for
     one failed connection, not one per row."""
-    from .tasks import deliver_notification
-
     for position, pk in enumerate(ids):
         try:
-            deliver_notification.delay(notification_id=pk)
+            tasking.queue("notifications.deliver", notification_id=pk)
         except Exception as error:  # broker down or unreachable (kombu/redis raise various types)
             logger.warning(
                 "could not queue notification(s) %s (%s: %s); the outbox sweep will send them",
