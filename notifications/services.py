@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 
 from recruitment import tasking
@@ -26,10 +25,17 @@ def _addresses(recipient, application):
 
 
 #: What the app that raised an event records once its notification is sent, by the event's kind (the
-#: text before the first ``:``): a dotted path called with the sent row, inside the delivering
-#: transaction, whichever path delivered it (after commit, the sweep, a retry). Dotted paths keep this
-#: app free of imports of the others.
-RECEIPTS = {"submitted": "applications.services.record_confirmation_sent"}
+#: text before the first ``:``): a callable called with the sent row, inside the delivering
+#: transaction, whichever path delivered it (after commit, the sweep, a retry). The app registers it in
+#: its ``AppConfig.ready`` (``register_receipt``), so this app, below the others, imports none of them.
+RECEIPTS = {}
+
+
+def register_receipt(kind, receipt):
+    """Call ``receipt(notification)`` once a notification of event kind ``kind`` is sent (one per kind)."""
+    if RECEIPTS.get(kind, receipt) is not receipt:
+        raise ValueError(f"a receipt for {kind!r} is registered already")
+    RECEIPTS[kind] = receipt
 
 
 def notify(*, event, recipient, template, context=None, application=None, channels=None, addresses=None,
@@ -123,7 +129,7 @@ def deliver(notification_id):
         notification.save(update_fields=fields)
         receipt = RECEIPTS.get(notification.event.split(":", 1)[0])
         if receipt:
-            import_string(receipt)(notification)
+            receipt(notification)
     return True
 
 
