@@ -28,6 +28,7 @@ from applications.demo import add_case, add_pdf_attachment, complete_answers, re
 from applications.enums import ApplicationStatus as S
 from applications.models import Application
 from applications.services import transition
+from notifications.models import Notification
 from probation.demo import seed_probation
 from probation.models import Leader
 from recruitment import timeutils
@@ -46,7 +47,7 @@ from recruitment.demo import (
 from recruitment.models import BasicCheckMonth, Campaign
 
 from . import roles
-from .filing import submit_filing
+from .filing import reminder_event, send_filing_reminders, submit_filing
 from .final import submit_scores
 from .models import CommitteeMember, Filing, PhoneTask, RiskAssessment, Round1Review, ScoreSheet
 from .risk import assess_risk
@@ -144,6 +145,10 @@ class Story:
         }
 
 
+def _reminded_at(campaign, hours):
+    return campaign.filing_deadline - timedelta(hours=hours)
+
+
 def retell_review(application, story):
     """``applications.demo.retell`` for the rounds' rows too: the round-1 decision and its phone task, the
     filing, the risk assessment and the judges' sheets (in the order they were submitted) at their moments."""
@@ -156,6 +161,11 @@ def retell_review(application, story):
     for sheet, moment in zip(ScoreSheet.objects.filter(application=application).order_by("id"), story.scored,
                              strict=False):
         ScoreSheet.objects.filter(pk=sheet.pk).update(submitted_at=moment)
+    for hours in application.campaign.filing_reminder_offsets:
+        moment = _reminded_at(application.campaign, hours)
+        reminders = Notification.objects.filter(application=application, event=reminder_event(application, hours))
+        reminders.update(created_at=moment)
+        reminders.filter(sent_at__isnull=False).update(sent_at=moment)
 
 
 def _submitted_application(campaign, login, n, *, now, **overrides):
@@ -218,6 +228,8 @@ def seed_review_campaign(template, *, now, staff):
         elif stage == "filing":
             decide_round1(application, actor=staff["reviewer"], passed=True,
                           checked_items=campaign.checklist_items.all())
+            for hours in campaign.filing_reminder_offsets:  # it was reminded, as the beat task would have
+                send_filing_reminders(now=_reminded_at(campaign, hours))
         else:
             _to_final_review(application, staff, now=now)
             if stage in ("scored", "scored_once"):

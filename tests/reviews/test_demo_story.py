@@ -1,5 +1,6 @@
 """The demo tells a true story: every demo campaign agrees with its own calendar (``manage.py seed_demo``)."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -77,6 +78,17 @@ def test_notices_never_predate_the_application_they_are_about():
     assert notices.exists()
     assert all(n.application.created_at <= n.created_at <= SEEDED_AT for n in notices)
     assert all(n.sent_at is None or n.sent_at >= n.created_at for n in notices)
+
+
+def test_the_non_filer_was_reminded_at_each_offset_before_the_deadline():
+    application = Application.objects.get(applicant__username="review-filing@example.com")
+    deadline = application.campaign.filing_deadline
+    reminders = Notification.objects.filter(application=application, event__startswith="filing_reminder:")
+
+    assert sorted({(n.event.rsplit(":", 1)[1], n.created_at) for n in reminders}) == [
+        ("24h", deadline - timedelta(hours=24)), ("72h", deadline - timedelta(hours=72)),
+    ]
+    assert application.round1_review.decided_at < deadline - timedelta(hours=72)
 
 
 def test_years_in_business_are_counted_from_the_founding_date_to_the_campaigns_window():
