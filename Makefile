@@ -26,8 +26,10 @@ run: venv
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then the layers of .importlinter (lint-imports).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Regenerate the translation catalog after changing user-facing strings; the .mo files are committed.
 messages: venv

@@ -1,8 +1,9 @@
 """Masking personal numbers for staff who do not need them (脱敏): one helper for every page and export.
 
-Who sees the full value is a named predicate: ``applications.permissions.can_see_full_phone`` and
-``reviews.permissions.can_see_full_id_number``. Everyone else sees the masked form: a mobile number
-as ``138****5678``, an ID number as ``110105********002X``.
+Who sees the full value is a named predicate: ``applications.permissions.can_see_full_phone`` here and
+``reviews.permissions.can_see_full_id_number`` for the filing's ID number (the caller in reviews asks it:
+this domain does not import reviews). Everyone else sees the masked form: a mobile number as
+``138****5678``, an ID number as ``110105********002X``.
 """
 
 
@@ -34,13 +35,6 @@ def phone_for(user, value):
     from .permissions import can_see_full_phone
 
     return value if can_see_full_phone(user) else mask_phone(value)
-
-
-def id_number_for(user, value):
-    """The ID number as ``user`` may see it."""
-    from reviews.permissions import can_see_full_id_number
-
-    return value if can_see_full_id_number(user) else mask_id_number(value)
 
 
 def mask_account(value):

@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
+
+from recruitment import tasking
 
 from .channels import SENDERS
 from .models import Channel, Notification
@@ -24,10 +25,17 @@ def _addresses(recipient, application):
 
 
 #: What the app that raised an event records once its notification is sent, by the event's kind (the
-#: text before the first ``:``): a dotted path called with the sent row, inside the delivering
-#: transaction, whichever path delivered it (after commit, the sweep, a retry). Dotted paths keep this
-#: app free of imports of the others.
-RECEIPTS = {"submitted": "applications.services.record_confirmation_sent"}
+#: text before the first ``:``): a callable called with the sent row, inside the delivering
+#: transaction, whichever path delivered it (after commit, the sweep, a retry). The app registers it in
+#: its ``AppConfig.ready`` (``register_receipt``), so this app, below the others, imports none of them.
+RECEIPTS = {}
+
+
+def register_receipt(kind, receipt):
+    """Call ``receipt(notification)`` once a notification of event kind ``kind`` is sent (one per kind)."""
+    if RECEIPTS.get(kind, receipt) is not receipt:
+        raise ValueError(f"a receipt for {kind!r} is registered already")
+    RECEIPTS[kind] = receipt
 
 
 def notify(*, event, recipient, template, context=None, application=None, channels=None, addresses=None,
@@ -78,11 +86,9 @@ def _queue(ids):
     caller's transaction has committed and its user must not see an error for it; the rows stay
     unsent in the outbox for ``sweep_outbox``. The first error stops the loop, so a request waits for
     one failed connection, not one per row."""
-    from .tasks import deliver_notification
-
     for position, pk in enumerate(ids):
         try:
-            deliver_notification.delay(notification_id=pk)
+            tasking.queue("notifications.deliver", notification_id=pk)
         except Exception as error:  # broker down or unreachable (kombu/redis raise various types)
             logger.warning(
                 "could not queue notification(s) %s (%s: %s); the outbox sweep will send them",
@@ -123,7 +129,7 @@ def deliver(notification_id):
         notification.save(update_fields=fields)
         receipt = RECEIPTS.get(notification.event.split(":", 1)[0])
         if receipt:
-            import_string(receipt)(notification)
+            receipt(notification)
     return True
 
 

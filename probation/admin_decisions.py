@@ -25,6 +25,7 @@ from recruitment.models import Campaign
 
 from . import datamark, decisions, metrics, permissions
 from .enums import LeaderStatus
+from .imports import KINDS
 from .models import Leader, Violation
 from .services import ViolationRefused, withdraw_violation
 from .wording import KIND_LABELS, check_label, figure_rows, reason_label
@@ -166,7 +167,8 @@ def data_view(admin, request):
             preview["mark"] = to
     return _page(admin, request, "data.html", campaign, title=_("Confirm the data (data mark)"), form=form,
                  preview=preview,
-                 imports=[(kind, KIND_LABELS[kind], record) for kind, record in datamark.latest_imports(campaign)],
+                 imports=[(kind, KIND_LABELS[kind], record)
+                          for kind, record in datamark.latest_imports(campaign, KINDS)],
                  waiting=datamark.waiting_checks(campaign, now=now))
 
 

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ProbationConfig(AppConfig):
     name = "probation"
     verbose_name = _("Probation")
+
+    def ready(self):
+        # Registers this app's Celery tasks, which the domain queues by name (recruitment.tasking.queue).
+        from . import tasks  # noqa: F401

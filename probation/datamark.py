@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from audit.enums import AuditAction
 from notifications.services import notify
-from recruitment import timeutils
+from recruitment import tasking, timeutils
 from recruitment.models import Campaign
 
 from . import decisions
@@ -116,30 +116,28 @@ def waiting_checks(campaign, *, now):
     return waiting
 
 
-def latest_imports(campaign):
-    """``[(kind, ImportRecord or None)]`` in the order of DATA.md's table: the latest import of each kind."""
-    from .imports import KINDS  # the imports record themselves here: imported late to keep one direction
-
+def latest_imports(campaign, kinds):
+    """``[(kind, ImportRecord or None)]`` for each of ``kinds`` (``probation.imports.KINDS``: DATA.md's table,
+    in its order), the latest import of each. The kinds are passed in: the imports record themselves
+    here, so this module does not import them."""
     latest = {}
     for record in ImportRecord.objects.filter(campaign=campaign).order_by("kind", "-imported_at", "-pk"):
         latest.setdefault(record.kind, record)
-    return [(kind, latest.get(kind)) for kind in KINDS]
+    return [(kind, latest.get(kind)) for kind in kinds]
 
 
 def record_import(campaign, *, kind, result, file_name=""):
     """Note a successful import (inside its transaction) and compare the stored verdicts after it commits."""
-    from .tasks import compare_verdicts
-
     ImportRecord.objects.create(campaign=campaign, kind=kind, file_name=os.path.basename(str(file_name))[:200],
                                 rows=result.rows,
                                 created=result.created, updated=result.updated)
     if Campaign.objects.filter(pk=campaign.pk, decided_until__isnull=False).exists():  # else nothing to compare
-        transaction.on_commit(lambda: _queue_comparison(compare_verdicts, campaign.pk))
+        transaction.on_commit(lambda: _queue_comparison(campaign.pk))
 
 
-def _queue_comparison(task, campaign_id):
+def _queue_comparison(campaign_id):
     try:
-        task.delay(campaign_id=campaign_id)
+        tasking.queue("probation.compare_verdicts", campaign_id=campaign_id)
     except Exception as error:  # broker down: the board keeps its previous comparison until the next import
         logger.warning("probation: could not queue the verdict comparison of campaign %s (%s: %s)", campaign_id,
                        type(error).__name__, error)

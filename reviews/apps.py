@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Reviews")
+
+    def ready(self):
+        # Registers this app's Celery tasks, which the domain queues by name (recruitment.tasking.queue).
+        from . import tasks  # noqa: F401

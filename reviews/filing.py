@@ -38,7 +38,7 @@ from audit import services as audit
 from audit.enums import AuditAction
 from notifications.models import Notification
 from notifications.services import notify
-from recruitment import timeutils
+from recruitment import tasking, timeutils
 from recruitment.models import Campaign
 
 from . import permissions
@@ -140,10 +140,8 @@ def submit_filing(application, *, actor, data):
 
 def _queue_assessment(application_id):
     """Queue the assessment; if the broker is down the filing stays saved and the sweep assesses it."""
-    from .tasks import run_risk_assessment
-
     try:
-        run_risk_assessment.delay(application_id=application_id)
+        tasking.queue("reviews.run_risk_assessment", application_id=application_id)
     except Exception:  # broker unreachable: reviews.sweep_risk_reviews picks the application up
         logger.warning("could not queue the risk assessment of %s; the sweep will run it", application_id,
                        exc_info=True)

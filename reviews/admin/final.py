@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from applications import permissions as application_permissions
 from applications import questionnaire
 from applications.enums import ApplicationStatus, PendingDecision
-from applications.masking import id_number_for, mask_phone, masked_login, phone_for
+from applications.masking import mask_id_number, mask_phone, masked_login, phone_for
 from applications.models import Application
 from applications.services import ApplicationError
 from audit import services as audit
@@ -403,7 +403,7 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             field = Filing._meta.get_field(name)
             value = getattr(filing, name)
             if name == "legal_representative_id_number":
-                value = id_number_for(user, value)
+                value = value if permissions.can_see_full_id_number(user) else mask_id_number(value)
             elif isinstance(value, bool):
                 value = gettext("Yes") if value else gettext("No")
             elif name == "filed_at":

@@ -159,7 +159,8 @@ def test_seed_demo_applicants_are_at_each_stage_with_an_audit_trail():
         "13900000005": "submitted",
         "withdrawn@example.com": "withdrawn",
     }
-    assert applications["submitted-1@example.com"].submitted_at == SEEDED_AT
+    # Applicant 4 started 4 days into the window (opened 2025-02-28) at 09:00 and submitted 20 hours later.
+    assert applications["submitted-1@example.com"].submitted_at == beijing(2025, 3, 5, 5)
     assert applications["half-draft@example.com"].media_plan == ""
     trail = StatusChange.objects.filter(application=applications["withdrawn@example.com"])
     assert [(c.from_status, c.to_status, c.actor.username) for c in trail] == [

@@ -47,7 +47,7 @@ def test_demo_staff_hold_one_role_each():
     assert all(u.is_staff and not u.is_superuser for u in users)
 
 
-def test_demo_review_campaign_has_every_stage_and_its_results_date_is_today():
+def test_demo_review_campaign_has_every_stage_on_the_last_day_of_its_review_period():
     campaign = Campaign.objects.get(slug="demo-review")
     statuses = sorted(Application.objects.filter(campaign=campaign).values_list("status", flat=True))
 
@@ -55,28 +55,32 @@ def test_demo_review_campaign_has_every_stage_and_its_results_date_is_today():
         [S.SUBMITTED, S.SUBMITTED, S.FILING, S.ROUND1_REJECTED, S.RISK_REJECTED,
          S.FINAL_REVIEW, S.FINAL_REVIEW, S.FINAL_REVIEW]
     )
-    assert campaign.results_published_at == beijing(2025, 3, 10)
+    assert campaign.review_ends_on == localdate(SEEDED_AT)
+    assert campaign.results_published_at == beijing(2025, 3, 17)
     assert campaign.published_at is None
     assert campaign.rubric.count() == 5 and campaign.risk_rules.count() == 7
 
 
-def test_demo_review_campaign_can_be_published_today_once_every_application_is_resolved():
+def test_demo_review_campaign_is_resolved_today_and_published_on_its_results_date():
     campaign = Campaign.objects.get(slug="demo-review")
     reviewer = get_user_model().objects.get(username="reviewer")
     risk = get_user_model().objects.get(username="risk")
     admin = get_user_model().objects.get(username="campaign-admin")
     with time_machine.travel(beijing(2025, 3, 10, 15), tick=False):
-        assert len(publication_blockers(campaign)) == 1  # only the unresolved applications
+        assert len(publication_blockers(campaign)) == 2  # the results date is a week on; unresolved applications
         for application in Application.objects.filter(campaign=campaign, status__in=[S.SUBMITTED, S.FILING]):
             if application.status == S.SUBMITTED:
                 decide_round1(application, actor=reviewer, passed=False, reason="演示：材料不足")
             else:  # never filed, and the demo's filing deadline has passed: the risk officer closes it out
                 close_out_non_filer(application, actor=risk)
-        for i, application in enumerate(Application.objects.filter(campaign=campaign, status=S.FINAL_REVIEW)):
+        finalists = Application.objects.filter(campaign=campaign, status=S.FINAL_REVIEW).order_by("pk")
+        for i, application in enumerate(finalists):  # the first is the one both judges scored
             decision = PendingDecision.SELECTED if i == 0 else PendingDecision.NOT_SELECTED
             record_decision(application, actor=admin, decision=decision)
         assert list(unresolved_applications(campaign)) == []
-
+        assert len(publication_blockers(campaign)) == 1  # only the results date
+    with time_machine.travel(beijing(2025, 3, 17, 9), tick=False):
+        assert publication_blockers(campaign) == []
         publish_results(campaign, actor=admin)
 
     assert Application.objects.filter(campaign=campaign, status=S.SELECTED).count() == 1
@@ -147,4 +151,4 @@ def test_demo_campaigns_file_until_two_days_after_their_window_inside_their_revi
     assert all(c.review_starts_on <= localdate(c.filing_deadline) and c.filing_deadline < c.results_published_at
                for c in campaigns)
     review = campaigns.get(slug="demo-review")
-    assert review.filing_deadline == beijing(2025, 3, 1, 23, 59, 59)  # passed: "review-filing" can be closed out
+    assert review.filing_deadline == beijing(2025, 3, 8, 23, 59, 59)  # passed: "review-filing" can be closed out
