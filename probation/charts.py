@@ -45,7 +45,8 @@ def check_outcomes(campaign):
     }
     def waiting_for(definition):
         judged = CheckResult.objects.filter(leader=OuterRef("pk"), code=definition.code)
-        applies = Q(granted_at__lt=definition.due_at) & (Q(closed_at__isnull=True) | Q(closed_at__gte=definition.due_at))
+        not_closed_before = Q(closed_at__isnull=True) | Q(closed_at__gte=definition.due_at)
+        applies = Q(granted_at__lt=definition.due_at) & not_closed_before
         return Count("pk", filter=applies & ~Q(Exists(judged)))
 
     waiting = Leader.objects.filter(campaign=campaign).aggregate(**{

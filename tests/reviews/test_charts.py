@@ -89,10 +89,14 @@ def test_funnel_chart_of_an_empty_campaign_has_no_bars_and_no_rates():
 def test_seats_chart_filled_vs_left(seats, selected, expected):
     chart = charts.seats_chart(seats, selected)
 
-    assert (chart["filled"], chart["left"], chart["filled_percent"], [s["width"] for s in chart["segments"]]) == expected
+    widths = [s["width"] for s in chart["segments"]]
+    assert (chart["filled"], chart["left"], chart["filled_percent"], widths) == expected
 
 
-def dashboard(client, user, at=beijing(2024, 4, 20, 10)):
+APRIL_20 = beijing(2024, 4, 20, 10)
+
+
+def dashboard(client, user, at=APRIL_20):
     client.force_login(user)
     with time_machine.travel(at, tick=False), translation.override("zh-hans"):
         response = client.get(reverse("admin:index"))
@@ -155,7 +159,7 @@ def test_staff_without_permissions_see_only_the_deadlines_chart(client, funnel_d
 def test_english_labels(client, funnel_data):
     client.force_login(staff_with_role(CAMPAIGN_ADMIN))
     client.cookies["django_language"] = "en"
-    with time_machine.travel(beijing(2024, 4, 20, 10), tick=False):
+    with time_machine.travel(APRIL_20, tick=False):
         response = client.get(reverse("admin:index"))
 
     assertContains(response, "<caption>Review funnel</caption>", html=True)
