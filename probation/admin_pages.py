@@ -23,7 +23,7 @@ from recruitment.admin_permissions import PredicatePermissionsMixin
 from recruitment.models import Campaign
 from recruitment.spreadsheets import CSV, XLSX  # formula-safe writers
 
-from . import admin_decisions, board, datamark, metrics, permissions
+from . import admin_decisions, board, charts, datamark, metrics, permissions
 from .enums import LeaderStatus
 from .imports import KINDS, import_file
 from .models import Board, DataImport, Leader
@@ -124,9 +124,10 @@ def board_figures(campaign, *, now):
         with metrics.waiting_at_most():
             basic = board.basic_at_risk(campaign, now=now)
             checkpoint = board.checkpoint_at_risk(campaign, now=now)
+            month_chart = charts.month_figures(campaign, now=now)
         busy = False
     except metrics.FiguresBusy:
-        basic, checkpoint, busy = [], [], True
+        basic, checkpoint, month_chart, busy = [], [], None, True
     for row in basic + checkpoint:
         row.check = check_label(row.period)
         for figure in row.figures:
@@ -145,6 +146,7 @@ def board_figures(campaign, *, now):
         "basic_at_risk": basic,
         "checkpoint_at_risk": checkpoint,
         "figures_busy": busy,
+        "charts": {"checks": charts.check_outcomes(campaign), "month": month_chart},
     }
 
 

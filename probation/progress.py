@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from . import metrics
+from . import charts, metrics
 from .board import BASIC_METRICS, days_left
 from .enums import LeaderStatus, ViolationKind
 from .models import Leader, Merchant
@@ -195,7 +195,7 @@ def leader_progress(leader, *, now):
             special = _special(leader, results, now)
     except metrics.FiguresBusy:
         months, special = [], None
-    return {
+    progress = {
         "busy": special is None,
         "leader_account": leader.leader_account,
         "status": leader.status,
@@ -208,3 +208,5 @@ def leader_progress(leader, *, now):
         "confirming": _confirming(months, special, now) if special is not None else [],
         "closure_rules": closure_rules(leader.campaign),
     }
+    progress["charts"] = charts.leader_charts(progress)
+    return progress

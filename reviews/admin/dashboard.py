@@ -25,7 +25,7 @@ from probation import permissions as probation_permissions
 from recruitment.models import Campaign
 from recruitment.timeutils import BEIJING
 
-from .. import filing, final, permissions, publication, round1, workspace
+from .. import charts, filing, final, permissions, publication, round1, workspace
 
 S = ApplicationStatus
 
@@ -161,8 +161,10 @@ def dashboard_context(request, now=None):
         "deadlines": deadlines(campaign, now),
         "queues": queues(campaign, user),
     }
+    context["charts"] = {"deadlines": charts.deadlines_chart(context["deadlines"])}
     if permissions.can_view_applications(user):
         context["funnel"] = funnel(campaign)
+        context["charts"]["funnel"] = charts.funnel_chart(charts.funnel_counts(campaign))
     if permissions.can_view_risk(user):
         context["filing"] = filing_waiting(campaign, now)
     if probation_permissions.can_view_probation(user):
@@ -175,6 +177,10 @@ def dashboard_context(request, now=None):
             "left": campaign.seats - selected,
             "ranking_url": f"{reverse('admin:reviews_ranking')}?{urlencode({'campaign': campaign.pk})}",
         }
+        # Seats held: decided as selected, or published as selected (``publication.selected_applications``).
+        context["charts"]["seats"] = charts.seats_chart(
+            campaign.seats, publication.selected_applications(campaign).count()
+        )
     return {"dashboard": context}
 
 

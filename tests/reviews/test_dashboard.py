@@ -149,7 +149,8 @@ def test_operations_see_the_calls_to_make(client, campaign, pipeline):
 def test_staff_without_permissions_see_only_the_calendar(client, campaign, pipeline):
     response, dashboard = dashboard_of(client, user=UserFactory(is_staff=True))
 
-    assert sorted(dashboard) == ["campaign", "deadlines", "queues"]
+    assert sorted(dashboard) == ["campaign", "charts", "deadlines", "queues"]
+    assert sorted(dashboard["charts"]) == ["deadlines"]
     assert dashboard["queues"] == []
     assertNotContains(response, 'id="dashboard-funnel"')
     assertNotContains(response, 'id="dashboard-seats"')
