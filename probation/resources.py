@@ -14,7 +14,7 @@ from datetime import datetime
 
 import tablib
 from django.utils.text import capfirst
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, gettext_lazy, pgettext
 from import_export import resources, widgets
 from import_export.fields import Field
 
@@ -92,7 +92,7 @@ class LeaderResource(FormulaSafeResource, resources.ModelResource):
     """The leaders as the changelist lists them: headers in the active language, instants typed (the writer
     makes them date-times in XLSX and Beijing text in CSV), the status and closure reason in words."""
 
-    campaign = Field(column_name=capfirst(Leader._meta.get_field("campaign").verbose_name))
+    campaign = Field(column_name=capfirst(gettext_lazy("campaign")))
     leader_account = Field(column_name=_leader_label("leader_account"))
     company_name = Field(column_name=_leader_label("company_name"))
     credit_code = Field(column_name=_leader_label("credit_code"))
