@@ -12,9 +12,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from probation.enums import LeaderStatus
-from probation.models import Violation
+from probation.imports import import_file
+from probation.models import Leader, Violation
 from recruitment.timeutils import beijing
-from tests.factories import credit_code
+from tests.factories import CampaignFactory, credit_code
 from tests.probation.factories import CheckResultFactory, LeaderFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +94,16 @@ def test_leaders_csv_in_english_writes_beijing_time_to_the_second(admin_client, 
         'attachment; filename="leaders-2026-11-30.csv"; '
         f"filename*=UTF-8''{quote('Leaders-2026-11-30.csv')}"
     )
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_a_chinese_leaders_export_imports_back_as_the_roster(admin_client, closed_leader, file_format):
+    exported = export_leaders(admin_client, file_format).content
+    other = CampaignFactory(slug="2025-nx3", name="纳新 3.0", is_current=False)
+
+    result = import_file("leaders", io.BytesIO(exported), campaign=other, file_name=f"leaders.{file_format}")
+
+    assert result.errors == []
+    assert list(Leader.objects.filter(campaign=other).values_list(
+        "leader_account", "company_name", "credit_code", "granted_at", "status",
+    )) == [("P09", "杭州九号", credit_code(9), beijing(2024, 5, 6, 10), LeaderStatus.PROBATION)]
