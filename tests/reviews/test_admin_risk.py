@@ -7,6 +7,7 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -249,6 +250,25 @@ def test_sanction_export_xlsx_writes_the_date_as_a_date_and_is_named_in_chinese(
     )
 
 
+def test_sanction_export_in_english_for_staff_who_chose_english(client, db):
+    login(client, roles.RISK_OFFICER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    SanctionRecordFactory(alliance_account="mm_out", kind=SanctionKind.CLOSED, occurred_on=date(2023, 9, 1))
+
+    response = export_sanctions(client, "xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Taobao Alliance account", "Unified social credit code", "Company name", "Kind", "Date", "Campaign code",
+         "Note"],
+        ["mm_out", None, "某某网络科技有限公司", "Permission closed", datetime(2023, 9, 1), None, None],
+    ]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="sanction-list-2026-11-30.xlsx"; '
+        f"filename*=UTF-8''{quote('Sanction list-2026-11-30.xlsx')}"
+    )
+
+
 def test_sanction_export_filtered_to_a_campaign_names_it(client, campaign):
     login(client, roles.RISK_OFFICER)
     SanctionRecordFactory(campaign=campaign)
@@ -261,8 +281,10 @@ def test_sanction_export_filtered_to_a_campaign_names_it(client, campaign):
     )
 
 
-def test_an_exported_sanction_xlsx_imports_back_unchanged(client, campaign):
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_exported_sanction_xlsx_imports_back_unchanged(client, campaign, language):
     login(client, roles.RISK_OFFICER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     SanctionRecordFactory(alliance_account="-mm_x", kind=SanctionKind.VIOLATION, occurred_on=date(2023, 9, 1),
                           campaign=campaign, note="@note")
     exported = export_sanctions(client, "xlsx").content
