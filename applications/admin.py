@@ -62,6 +62,11 @@ class ColumnExportForm(SelectableFieldsExportForm):
         field = resource.fields.get(field_name)
         return field.column_name if field is not None else field_name
 
+    def get_selected_resource_export_fields(self):
+        """The ticked columns, always led by the application number: the key of every sheet of the workbook."""
+        fields = super().get_selected_resource_export_fields()
+        return ["number", *(name for name in fields if name != "number")] if fields else fields
+
 
 def mask_column(dataset, header, mask):
     """Replace the column headed ``header`` of a tablib ``dataset`` by its masked values (in place)."""

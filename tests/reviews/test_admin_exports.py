@@ -146,6 +146,18 @@ def test_every_sheet_is_keyed_by_the_application_number_in_its_first_column(clie
     assert [cell.data_type for cell in book["申请"]["A"][1:]] == ["n", "n", "n"]
 
 
+def test_the_application_number_leads_even_when_its_column_is_not_ticked(client, admin_client, world):
+    login(client, staff_with_role(CAMPAIGN_ADMIN))
+    data = {"format": "1", "resource": "0", "applicationresource_company_name": "on"}
+
+    response = client.post(f"{reverse(EXPORT)}?campaign__id__exact={world.campaign.pk}", data)
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["申请"]
+    assert sorted(values(sheet)[1:]) == sorted([[world.first.pk, "杭州一号"], [world.second.pk, "宁波二号"],
+                                                [world.in_round2.pk, "温州三号"]])
+    assert values(sheet)[0] == ["申请编号", "公司名称"]
+
+
 # --- Exact cells --------------------------------------------------------------------------------------------
 
 
