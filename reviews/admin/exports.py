@@ -82,7 +82,8 @@ def filing_dataset(user, applications):
 
 
 def risk_dataset(applications):
-    """One row per rule of each application's latest assessment: the rule, its verdict and its data."""
+    """One row per rule of each application's latest assessment: the rule, its verdict and its data (one row
+    with the verdict alone when no rule ran)."""
     headers = [
         application_number_header(),
         capfirst(RiskAssessment._meta.get_field("ran_at").verbose_name),
@@ -103,6 +104,8 @@ def risk_dataset(applications):
         if assessment.application_id in seen:
             continue
         seen.add(assessment.application_id)
+        if not assessment.results:  # no rule enabled: the verdict alone
+            dataset.append([assessment.application_id, assessment.ran_at, _verdict(assessment.passed), "", "", ""])
         for result in assessment.results:
             data = "；".join(f"{DATA_LABELS.get(key, key)}：{_value(value)}"
                             for key, value in _ordered(result.get("data") or {}))

@@ -208,6 +208,21 @@ def test_risk_sheet_names_each_rule_its_verdict_and_data(client, admin_client, w
     ]
 
 
+def test_risk_sheet_holds_only_the_latest_assessment_and_a_verdict_without_rules(client, admin_client, world):
+    with time_machine.travel(beijing(2024, 4, 26, 9, 30), tick=False):
+        world.in_round2.risk_assessments.create(passed=True, results=[
+            {"code": "company_entity", "passed": False, "data": {"entity_type": "individual"}},
+        ])
+    with time_machine.travel(beijing(2024, 4, 26, 10, 0, 59), tick=False):
+        world.in_round2.risk_assessments.create(passed=True, results=[])
+    login(client, staff_with_role(RISK_OFFICER))
+
+    _response, book = export(client, admin_client, world.campaign)
+
+    rows = [row for row in values(book["风险评估"])[1:] if row[0] == world.in_round2.pk]
+    assert rows == [[world.in_round2.pk, datetime(2024, 4, 26, 10, 0, 59), "通过", None, None, None]]
+
+
 def test_campaign_admin_sees_every_score_sheet(client, admin_client, world):
     login(client, staff_with_role(CAMPAIGN_ADMIN))
 
