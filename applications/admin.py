@@ -11,6 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
@@ -19,15 +20,17 @@ from accounts.models import User
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
 from recruitment.admin_permissions import PredicatePermissionsMixin, mask_field
+from recruitment.models import Campaign
 from reviews import permissions as review_permissions
-from reviews.admin.workspace import campaign_filter
+from reviews.admin.exports import review_sheets
+from reviews.admin.workspace import campaign_filter, campaign_shown
 from reviews.models import ScoreSheet
 
 from . import permissions
 from .enums import OtherPlatform
 from .masking import mask_phone, masked_login
 from .models import Application, Attachment, CooperationCase, StatusChange
-from .resources import ApplicationResource, join_labels
+from .resources import ApplicationResource, cases_dataset, join_labels
 
 
 def can_view_applications(user):
@@ -58,6 +61,11 @@ class ColumnExportForm(SelectableFieldsExportForm):
     def _get_field_label(self, resource, field_name):
         field = resource.fields.get(field_name)
         return field.column_name if field is not None else field_name
+
+    def get_selected_resource_export_fields(self):
+        """The ticked columns, always led by the application number: the key of every sheet of the workbook."""
+        fields = super().get_selected_resource_export_fields()
+        return ["number", *(name for name in fields if name != "number")] if fields else fields
 
 
 def mask_column(dataset, header, mask):
@@ -172,6 +180,8 @@ class StatusChangeInline(ReadOnlyInline):
 class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [ApplicationResource]
     audit_export_action = AuditAction.EXPORT_APPLICATIONS
+    export_file_name = pgettext_lazy("export file name", "Applications")
+    export_file_fallback = "applications"
     export_formats = [CSV, XLSX]
     export_form_class = ColumnExportForm
     # A byte-order mark so that Excel opens the Chinese CSV as UTF-8.
@@ -298,6 +308,15 @@ class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixi
         if not permissions.can_see_full_phone(request.user):
             mask_column(dataset, str(ApplicationResource.fields["mobile"].column_name), mask_phone)
         return dataset
+
+    def get_export_campaign(self, request):
+        campaign_id = campaign_shown(request)
+        return None if campaign_id is None else Campaign.objects.filter(pk=campaign_id).first()
+
+    def get_export_sheets(self, request, queryset, dataset):
+        """The XLSX: the applications, their cooperation cases, then the filing, the risk result and the scores
+        as far as the role sees them (``reviews.admin.exports``); every sheet keyed by the application number."""
+        return [dataset, cases_dataset(queryset), *review_sheets(request.user, queryset)]
 
     @admin.display(description=Application._meta.get_field("mobile").verbose_name)
     def mobile_masked(self, obj):

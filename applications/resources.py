@@ -1,14 +1,17 @@
 """Spreadsheet export of applications (CSV / XLSX) for staff, through django-import-export.
 
-One row per application, one column per questionnaire answer, headers in the active language
-(Chinese for staff). Values are formatted for people, not for re-import: choices as their labels,
-yes/no, instants in Beijing time. The counts of cases and attachments are annotated on the
-queryset, so the export runs a constant number of queries whatever the number of rows.
+One row per application, keyed by its number (the first column), one column per questionnaire answer,
+headers in the active language (Chinese for staff). Values are formatted for people, not for re-import:
+choices as their labels, yes/no; numbers, dates and instants stay typed, so that the writer
+(``recruitment.spreadsheets``) makes them numeric and date cells in XLSX and Beijing-time text in CSV.
+The counts of cases and attachments are annotated on the queryset, so the export runs a constant number
+of queries whatever the number of rows.
 """
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
+import tablib
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
@@ -18,28 +21,21 @@ from import_export import resources
 from import_export.fields import Field
 
 from recruitment.spreadsheets import FormulaSafeResource, safe_text
-from recruitment.timeutils import BEIJING
 
 from .enums import ApplicationStatus, EntityType, OtherPlatform, PreviousPermissionOutcome
 from .models import Application, Attachment, CooperationCase
 
 LIST_SEPARATOR = "、"
-DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def cell(value):
-    """A value as people read it in a spreadsheet cell; numbers stay numbers, text is formula-safe."""
+    """A value as people read it in a spreadsheet cell: yes/no in words, numbers, dates and instants as they
+    are (the writer types them), text formula-safe, nothing as an empty cell."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, datetime):
-        return value.astimezone(BEIJING).strftime(DATETIME_FORMAT)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
+    if isinstance(value, int | Decimal | date):  # a datetime is a date too
         return value
     return safe_text(value)
 
@@ -83,7 +79,13 @@ def count_of(model):
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+def application_number_header():
+    """The first column of every sheet of the applications export, the key that ties the sheets together."""
+    return capfirst(_("application number"))
+
+
 class ApplicationResource(FormulaSafeResource, resources.ModelResource):
+    number = Field(column_name=application_number_header(), dehydrate_method=lambda app: app.pk)
     campaign = Field(column_name=capfirst(_("campaign")), dehydrate_method=lambda app: app.campaign.name)
     status = labelled("status", ApplicationStatus)
     submitted_at = answer("submitted_at")
@@ -146,7 +148,7 @@ class ApplicationResource(FormulaSafeResource, resources.ModelResource):
         model = Application
         # The declared columns, in this order (django-import-export exports only listed fields).
         fields = (
-            "campaign", "status", "submitted_at", "applicant",
+            "number", "campaign", "status", "submitted_at", "applicant",
             "alliance_account", "company_name", "credit_code", "incorporated_on", "registered_capital",
             "contact_name", "mobile", "email", "dingtalk_id",
             "entity_type", "associated_accounts", "previous_permission", "previous_closed_on",
@@ -165,6 +167,22 @@ class ApplicationResource(FormulaSafeResource, resources.ModelResource):
 
     def get_queryset(self):
         return with_export_data(Application.objects.all())
+
+
+CASE_FIELDS = ["merchant_name", "platform", "industry", "period", "gmv", "description"]
+
+
+def cases_dataset(applications):
+    """The cooperation cases of ``applications`` (a queryset), one row each, keyed by the application's number."""
+    headers = [application_number_header()]
+    headers += [capfirst(CooperationCase._meta.get_field(name).verbose_name) for name in CASE_FIELDS]
+    dataset = tablib.Dataset(
+        headers=[str(h) for h in headers], title=str(capfirst(CooperationCase._meta.verbose_name_plural))
+    )
+    cases = CooperationCase.objects.filter(application__in=applications.order_by().values("pk"))
+    for case in cases.order_by("application_id", "pk"):
+        dataset.append([case.application_id, *[cell(getattr(case, name)) for name in CASE_FIELDS]])
+    return dataset
 
 
 def with_export_data(queryset):

@@ -1,6 +1,7 @@
-"""An export mixin for django-import-export admins: every file is written formula-safe and audited."""
+"""An export mixin for django-import-export admins: every file is written formula-safe, named and audited."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.text import capfirst
 
 from recruitment import spreadsheets
 from recruitment.models import Campaign
@@ -12,10 +13,23 @@ class AuditedExportMixin:
     """Put before ``ExportMixin``; ``audit_export_action`` names the ``AuditAction`` written.
 
     The file is written by ``recruitment.spreadsheets`` (text that a spreadsheet would run as a formula is
-    quoted, XLSX cells are typed), after every change the admin makes to the dataset (e.g. masking).
+    quoted, XLSX cells are typed), after every change the admin makes to the dataset (e.g. masking). It is
+    named ``export_file_name`` (in the staff member's language; ``export_file_fallback`` in ASCII), the
+    campaign of ``get_export_campaign`` and the date. An XLSX holds the sheets of ``get_export_sheets``.
     """
 
     audit_export_action = None
+    export_file_name = None
+    export_file_fallback = "export"
+
+    def get_export_campaign(self, request):
+        """The campaign the exported rows were filtered to (``?campaign__id__exact=``), or ``None``."""
+        campaign_id = request.GET.get("campaign__id__exact", "")
+        return Campaign.objects.filter(pk=campaign_id).first() if campaign_id.isdigit() else None
+
+    def get_export_sheets(self, request, queryset, dataset):
+        """The datasets of an XLSX, one sheet each; the list's own dataset first (override to add sheets)."""
+        return [dataset]
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         # django-import-export 4.4's own version, with the writer replaced. It decides native cell types by
@@ -23,7 +37,11 @@ class AuditedExportMixin:
         if not self.has_export_permission(request):
             raise PermissionDenied
         dataset = self.get_data_for_export(request, queryset, force_native_type=file_format.is_binary(), **kwargs)
-        data = spreadsheets.export(dataset, file_format)
+        if file_format.get_title() == "xlsx":
+            dataset.title = str(capfirst(self.model._meta.verbose_name_plural))
+            data = spreadsheets.to_xlsx_book(self.get_export_sheets(request, queryset, dataset))
+        else:
+            data = spreadsheets.export(dataset, file_format)
         encoding = kwargs.get("encoding")
         if isinstance(data, str) and encoding:
             data = data.encode(encoding)
@@ -39,3 +57,14 @@ class AuditedExportMixin:
             filters=filters,
         )
         return data
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        # django-import-export writes ``filename="…"`` alone, which garbles a Chinese name: RFC 6266 instead.
+        response = super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        name, fallback = spreadsheets.export_filename(
+            self.export_file_name or capfirst(self.model._meta.verbose_name_plural),
+            file_format.get_extension(),
+            campaign=self.get_export_campaign(request),
+            fallback=self.export_file_fallback,
+        )
+        return spreadsheets.attach(response, name, fallback)

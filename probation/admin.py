@@ -13,6 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -91,6 +92,8 @@ class StatusChangeInline(ReadOnlyInline):
 class LeaderAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixin, admin.ModelAdmin):
     resource_classes = [LeaderResource]
     audit_export_action = AuditAction.EXPORT_LEADERS
+    export_file_name = pgettext_lazy("export file name", "Leaders")
+    export_file_fallback = "leaders"
     export_formats = [CSV, XLSX]
     to_encoding = "utf-8-sig"
     list_display = ["leader_account", "company_name", "campaign", "status", "closed_at", "closure_reason",

@@ -15,10 +15,11 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from audit import services as audit
 from audit.enums import AuditAction
+from recruitment import spreadsheets
 from recruitment.admin_permissions import PredicatePermissionsMixin
 from recruitment.models import Campaign
 from recruitment.spreadsheets import CSV, XLSX  # formula-safe writers
@@ -27,7 +28,7 @@ from . import admin_decisions, board, charts, datamark, metrics, permissions
 from .enums import LeaderStatus
 from .imports import KINDS, import_file
 from .models import Board, DataImport, Leader
-from .resources import ProbationReportResource
+from .resources import ProbationReportResource, report_sheet
 from .wording import KIND_LABELS, check_label, metric_label, reason_label
 
 EXPORT_FORMATS = {"csv": CSV, "xlsx": XLSX}
@@ -90,7 +91,8 @@ class BoardAdmin(PageAdmin):
         return TemplateResponse(request, "admin/probation/board.html", context)
 
     def report_view(self, request):
-        """The DATA.md report of ``?campaign=`` as CSV (UTF-8 with BOM, for Excel) or XLSX (``?format=``)."""
+        """The report of ``?campaign=``: the DATA.md CSV (UTF-8 with BOM, for Excel) or the XLSX for people
+        (``?format=xlsx``: headers and words in the staff member's language, numbers and times typed)."""
         if not permissions.can_view_probation(request.user):
             raise PermissionDenied
         campaign = get_object_or_404(Campaign, slug=request.GET.get("campaign", ""))
@@ -98,18 +100,20 @@ class BoardAdmin(PageAdmin):
         if name not in EXPORT_FORMATS:
             raise PermissionDenied
         file_format = EXPORT_FORMATS[name]()
-        dataset = ProbationReportResource().export_campaign(campaign)
-        content = file_format.export_data(dataset)
+        if name == "xlsx":
+            dataset = report_sheet(campaign)
+            content = spreadsheets.to_xlsx(dataset)
+        else:
+            dataset = ProbationReportResource().export_campaign(campaign)
+            content = file_format.export_data(dataset).encode("utf-8-sig")
         audit.record(AuditAction.EXPORT_PROBATION_REPORT, actor=request.user, campaign=campaign, format=name,
                      rows=len(dataset))
-        if isinstance(content, str):
-            content = content.encode("utf-8-sig")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response = HttpResponse(content, content_type=file_format.get_content_type())
-        response["Content-Disposition"] = (
-            f'attachment; filename="probation-report-{campaign.slug}-{stamp}.{file_format.get_extension()}"'
+        filename, fallback = spreadsheets.export_filename(
+            pgettext("export file name", "Probation report"), file_format.get_extension(),
+            campaign=campaign, fallback="probation-report",
         )
-        return response
+        return spreadsheets.attach(HttpResponse(content, content_type=file_format.get_content_type()),
+                                   filename, fallback)
 
 
 def board_figures(campaign, *, now):

@@ -30,6 +30,11 @@ def can_view_risk(user):
     return _staff(user) and user.has_perm("reviews.view_riskassessment")
 
 
+def can_view_filings(user):
+    """The applicants' system filings (系统备案): the risk officer and the campaign admin."""
+    return _staff(user) and user.has_perm("reviews.view_filing")
+
+
 def can_rerun_risk(user):
     return _staff(user) and user.has_perm("reviews.add_riskassessment")
 

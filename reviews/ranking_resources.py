@@ -8,8 +8,9 @@ query plus one query for all the sheets' scores.
 from collections import defaultdict
 
 import tablib
-from django.utils.text import capfirst, slugify
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application
@@ -78,7 +79,8 @@ def ranking_dataset(campaign):
 
 
 def export_ranking(campaign, file_format):
-    """``(content, content_type, filename)`` of the ranking in ``file_format`` (``csv`` or ``xlsx``)."""
+    """``(content, content_type, filename, ASCII fallback filename)`` of the ranking in ``file_format``
+    (``csv`` or ``xlsx``)."""
     dataset = ranking_dataset(campaign)
     if file_format == "xlsx":
         content = spreadsheets.to_xlsx(dataset)
@@ -86,5 +88,7 @@ def export_ranking(campaign, file_format):
         file_format = "csv"
         # A byte-order mark so that Excel opens the Chinese CSV as UTF-8.
         content = ("\ufeff" + spreadsheets.to_csv(dataset)).encode("utf-8")
-    filename = f"ranking-{slugify(campaign.slug) or campaign.pk}.{file_format}"
-    return content, FORMATS[file_format], filename
+    filename, fallback = spreadsheets.export_filename(
+        pgettext("export file name", "Ranking"), file_format, campaign=campaign, fallback="ranking"
+    )
+    return content, FORMATS[file_format], filename, fallback

@@ -11,6 +11,7 @@ the export quoted is read back unquoted, so an exported file imports back unchan
 
 from django.conf import settings
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
@@ -69,15 +70,20 @@ class SanctionRecordResource(FormulaSafeResource, resources.ModelResource):
         attribute="alliance_account", column_name=_("Taobao Alliance account"), widget=TrimmedCharWidget()
     )
     credit_code = fields.Field(
-        attribute="credit_code", column_name=_("unified social credit code"), widget=TrimmedCharWidget()
+        attribute="credit_code", column_name=capfirst(_("unified social credit code")), widget=TrimmedCharWidget()
     )
-    company_name = fields.Field(attribute="company_name", column_name=_("company name"), widget=TrimmedCharWidget())
-    kind = fields.Field(attribute="kind", column_name=_("kind"), widget=ChoiceLabelWidget(SanctionKind))
-    occurred_on = fields.Field(attribute="occurred_on", column_name=_("date"), widget=widgets.DateWidget("%Y-%m-%d"))
+    company_name = fields.Field(
+        attribute="company_name", column_name=capfirst(_("company name")), widget=TrimmedCharWidget()
+    )
+    kind = fields.Field(attribute="kind", column_name=capfirst(_("kind")), widget=ChoiceLabelWidget(SanctionKind))
+    occurred_on = fields.Field(
+        attribute="occurred_on", column_name=capfirst(_("date")), widget=widgets.DateWidget("%Y-%m-%d")
+    )
     campaign = fields.Field(
-        attribute="campaign", column_name=_("campaign code"), widget=widgets.ForeignKeyWidget(Campaign, field="slug")
+        attribute="campaign", column_name=capfirst(_("campaign code")),
+        widget=widgets.ForeignKeyWidget(Campaign, field="slug"),
     )
-    note = fields.Field(attribute="note", column_name=_("note"), widget=TrimmedCharWidget())
+    note = fields.Field(attribute="note", column_name=capfirst(_("note")), widget=TrimmedCharWidget())
 
     class Meta:
         model = SanctionRecord

@@ -30,6 +30,7 @@ from applications.models import Application
 from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
+from recruitment import spreadsheets
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 from recruitment.models import Campaign
 
@@ -520,13 +521,11 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
         if campaign is None:
             raise Http404
         file_format = request.GET.get("format", "csv")
-        content, content_type, filename = ranking_resources.export_ranking(campaign, file_format)
+        content, content_type, filename, fallback = ranking_resources.export_ranking(campaign, file_format)
         audit.record(AuditAction.EXPORT_RANKING, actor=request.user, campaign=campaign,
                      format="xlsx" if file_format == "xlsx" else "csv",
                      rows=Application.objects.filter(campaign=campaign, status__in=final.RANKED_STATES).count())
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return spreadsheets.attach(HttpResponse(content, content_type=content_type), filename, fallback)
 
 
 

@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
@@ -277,6 +277,8 @@ class SanctionRecordAdmin(PredicatePermissionsMixin, AuditedExportMixin, ImportE
     Every import and export writes an audit event."""
 
     audit_export_action = AuditAction.EXPORT_SANCTIONS
+    export_file_name = pgettext_lazy("export file name", "Sanction list")
+    export_file_fallback = "sanction-list"
 
     resource_classes = [SanctionRecordResource]
     import_form_class = LimitedImportForm  # a file over the upload limit: its reason, not "no valid data"

@@ -30,6 +30,7 @@ CHANGELIST = "admin:applications_application_changelist"
 EXPORT = "admin:applications_application_export"
 
 EXPORT_HEADER = [
+    "申请编号",
     "活动",
     "状态",
     "提交时间",
@@ -329,7 +330,7 @@ def test_staff_with_view_permission_can_export(client, application):
     response = client.post(reverse(EXPORT), export_form("csv"))
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [row[5] for row in rows] == ["公司名称", "杭州拓客一号网络科技有限公司"]
+    assert [row[6] for row in rows] == ["公司名称", "杭州拓客一号网络科技有限公司"]
 
 
 # --- Export ---------------------------------------------------------------------------------------
@@ -352,6 +353,7 @@ def test_export_csv_has_chinese_headers_and_readable_values(admin_client, applic
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == EXPORT_HEADER
     assert rows[1] == [
+        str(application.pk),
         campaign.name,
         "已提交",
         "2024-04-20 10:30:05",
@@ -398,7 +400,7 @@ def test_export_respects_the_changelist_filter(admin_client, application, other)
     response = admin_client.post(reverse(EXPORT) + "?status__exact=draft", export_form("csv"))
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [row[5] for row in rows[1:]] == ["宁波云仓电子商务有限公司"]
+    assert [row[6] for row in rows[1:]] == ["宁波云仓电子商务有限公司"]
 
 
 def test_export_xlsx_has_the_same_header(admin_client, application):
@@ -407,7 +409,7 @@ def test_export_xlsx_has_the_same_header(admin_client, application):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == EXPORT_HEADER
-    assert rows[1][5] == "杭州拓客一号网络科技有限公司"
+    assert rows[1][6] == "杭州拓客一号网络科技有限公司"
     assert rows[1][-2:] == (2, 1)
 
 

@@ -1,13 +1,15 @@
 """The probation admin pages: data import, report export, board and the check history; both sides of each
 permission."""
 
-import csv
 import io
+from datetime import datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 import openpyxl
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
@@ -173,16 +175,63 @@ def test_report_export_csv_is_the_probation_report_command_output(viewer, report
     ]
 
 
-def test_report_export_xlsx_has_the_same_rows(viewer, report_data):
+def report_xlsx(client):
+    response = client.get(reverse("admin:probation_board_report"), {"campaign": "2024-nx2", "format": "xlsx"})
+    return response, openpyxl.load_workbook(io.BytesIO(response.content)).active
+
+
+def test_report_export_xlsx_is_the_report_in_chinese_with_typed_cells(viewer, report_data):
+    with time_machine.travel(beijing(2026, 11, 30, 0, 0, 1), tick=False):
+        response, sheet = report_xlsx(viewer)
+
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["团长账号", "状态", "未通过的考核项", "权限关闭时间", "阶段节点前引入的新商家数", "活动期内引入的新商家数",
+         "满足奖励计算条件的商家数", "可获奖励"],
+        ["P01", "权限已关闭", "2024-05 基础项考核", datetime(2024, 6, 1), 3, 3, 3, "否"],
+        ["P02", "权限已关闭", "2024-05 基础项考核", datetime(2024, 6, 1), 4, 4, 4, "否"],
+        ["P03", "权限已关闭", "2024-05 基础项考核；纳新专项考核：阶段节点", datetime(2024, 6, 1), 0, 0, 0, "否"],
+    ]
+    assert [(c.data_type, c.number_format) for c in sheet[2]][3:5] == [("d", "yyyy-mm-dd hh:mm:ss"), ("n", "0")]
+    assert sheet.title == "试用期报告"
+    campaign_name = "淘宝联盟拓客型招商团长招募·纳新2.0（2024）"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="probation-report-2024-nx2-2026-11-30.xlsx"; '
+        f"filename*=UTF-8''{quote(f'试用期报告-{campaign_name}-2026-11-30.xlsx')}"
+    )
+
+
+def test_report_export_xlsx_in_english_for_staff_who_chose_english(viewer, report_data):
+    viewer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    with time_machine.travel(beijing(2026, 11, 30, 23, 59, 59), tick=False):
+        response, sheet = report_xlsx(viewer)
+
+    assert [c.value for c in sheet[1]] == [
+        "Leader account (团长账号)", "Status", "Failed checks", "Permission closed at",
+        "New merchants by the checkpoint", "New merchants over the activity", "Reward-qualifying merchants",
+        "Reward eligible",
+    ]
+    assert [c.value for c in sheet[4]] == [
+        "P03", "permission closed", "basic check of 2024-05；new-merchant special check: checkpoint",
+        datetime(2024, 6, 1), 0, 0, 0, "No",
+    ]
+    assert response["Content-Disposition"].endswith("filename*=UTF-8''" + quote(
+        "Probation report-淘宝联盟拓客型招商团长招募·纳新2.0（2024）-2026-11-30.xlsx"))
+
+
+def test_report_export_csv_keeps_the_data_contract_whatever_the_language(viewer, report_data):
+    viewer.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     out = io.StringIO()
     call_command("probation_report", "--campaign", "2024-nx2", stdout=out)
 
-    response = viewer.get(reverse("admin:probation_board_report"), {"campaign": "2024-nx2", "format": "xlsx"})
+    with time_machine.travel(beijing(2026, 11, 30, 12), tick=False):
+        response = viewer.get(reverse("admin:probation_board_report"), {"campaign": "2024-nx2", "format": "csv"})
 
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    assert rows == list(csv.reader(io.StringIO(out.getvalue())))
-    assert sheet["E2"].value == 3  # counts stay numbers
+    assert response.content.decode("utf-8-sig").replace("\r\n", "\n") == out.getvalue()
+    assert response["Content-Disposition"] == (
+        'attachment; filename="probation-report-2024-nx2-2026-11-30.csv"; '
+        f"filename*=UTF-8''{quote('Probation report-淘宝联盟拓客型招商团长招募·纳新2.0（2024）-2026-11-30.csv')}"
+    )
 
 
 def test_report_export_is_refused_without_the_view_permission(client, report_data):

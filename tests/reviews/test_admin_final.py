@@ -2,11 +2,14 @@
 
 import csv
 import io
+from datetime import datetime
 from decimal import Decimal
+from urllib.parse import quote
 
 import openpyxl
 import pytest
 import time_machine
+from django.conf import settings
 from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -41,6 +44,7 @@ RANKING = "admin:reviews_ranking"
 DECIDE = "admin:reviews_ranking_decide"
 PUBLISH = "admin:reviews_ranking_publish"
 EXPORT = "admin:reviews_ranking_export"
+CAMPAIGN_FILE_NAME = "淘宝联盟拓客型招商团长招募·纳新2.0（2024）"  # the 2024 campaign's name as a file name
 OTHER_ROLES = [ROUND1_REVIEWER, RISK_OFFICER, OPERATIONS]
 
 
@@ -432,10 +436,14 @@ def test_publish_before_the_results_date_shows_why_and_changes_nothing(client, c
 def test_export_csv_of_the_ranking_has_chinese_headers_scores_and_decisions(client, campaign, decided):
     login(client, CAMPAIGN_ADMIN)
 
-    response = client.get(reverse(EXPORT), {"format": "csv"})
+    with time_machine.travel(beijing(2026, 11, 30, 9), tick=False):
+        response = client.get(reverse(EXPORT), {"format": "csv"})
 
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="ranking-2024-nx2.csv"'
+    assert response["Content-Disposition"] == (
+        'attachment; filename="ranking-2024-nx2-2026-11-30.csv"; '
+        f"filename*=UTF-8''{quote(f'终审排名-{CAMPAIGN_FILE_NAME}-2026-11-30.csv')}"
+    )
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == [
         "排名", "公司名称", "淘宝联盟账号", "统一社会信用代码", "状态", "平均分", "评分表数",
@@ -458,6 +466,43 @@ def test_export_xlsx_has_the_same_header_and_writes_nothing(client, campaign, de
     assert [c.value for c in sheet[1]][:3] == ["排名", "公司名称", "淘宝联盟账号"]
     assert sheet.max_row == 4
     assert list(Application.objects.order_by("pk").values_list("status", "pending_decision")) == before
+
+
+def test_export_xlsx_types_ranks_scores_and_the_decision_time(client, campaign, decided):
+    login(client, CAMPAIGN_ADMIN)
+    top = decided[0]
+    Application.objects.filter(pk=top.pk).update(decided_at=beijing(2024, 4, 29, 23, 59, 59))
+
+    with time_machine.travel(beijing(2026, 11, 30, 9), tick=False):
+        response = client.get(reverse(EXPORT), {"format": "xlsx"})
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    row = sheet[2]
+    assert [(c.value, c.data_type, c.number_format) for c in (row[0], row[5], row[6], row[10])] == [
+        (1, "n", "0"),
+        (92.5, "n", "0.00"),
+        (1, "n", "0"),
+        (datetime(2024, 4, 29, 23, 59, 59), "d", "yyyy-mm-dd hh:mm:ss"),
+    ]
+    assert sheet.title == "终审排名"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="ranking-2024-nx2-2026-11-30.xlsx"; '
+        f"filename*=UTF-8''{quote(f'终审排名-{CAMPAIGN_FILE_NAME}-2026-11-30.xlsx')}"
+    )
+
+
+def test_export_of_the_ranking_in_english_for_staff_who_chose_english(client, campaign, decided):
+    login(client, CAMPAIGN_ADMIN)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    with time_machine.travel(beijing(2026, 11, 30, 9), tick=False):
+        response = client.get(reverse(EXPORT), {"format": "xlsx"})
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[1]][:3] == ["Rank", "Company name", "Taobao Alliance account"]
+    assert response["Content-Disposition"].endswith(
+        "filename*=UTF-8''" + quote(f"Ranking-{CAMPAIGN_FILE_NAME}-2026-11-30.xlsx")
+    )
 
 
 # --- Rubric ---------------------------------------------------------------------------------------------------

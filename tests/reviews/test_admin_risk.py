@@ -1,8 +1,13 @@
 """Round 2 in the admin: the risk queue, assessments, re-runs, risk rules and the sanction list import."""
 
-from datetime import date
+import io
+from datetime import date, datetime
+from urllib.parse import quote
 
+import openpyxl
 import pytest
+import time_machine
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -215,6 +220,83 @@ def test_sanction_export_has_chinese_headers_and_labels(client, db):
     text = b"".join(response).decode("utf-8-sig") if response.streaming else response.content.decode("utf-8-sig")
     assert text.splitlines()[0] == CSV_HEADER.strip()
     assert text.splitlines()[1] == "mm_out,,某某网络科技有限公司,权限已关闭,2023-09-01,,"
+
+
+SANCTION_COLUMNS = ("alliance_account", "credit_code", "company_name", "kind", "occurred_on", "campaign", "note")
+
+
+def export_sanctions(client, file_format, *, query=""):
+    data = {"format": {"csv": "0", "xlsx": "1"}[file_format],
+            **{f"sanctionrecordresource_{f}": "on" for f in SANCTION_COLUMNS}}
+    with time_machine.travel(beijing(2026, 11, 30, 8), tick=False):
+        return client.post(EXPORT_URL + query, data)
+
+
+def test_sanction_export_xlsx_writes_the_date_as_a_date_and_is_named_in_chinese(client, db):
+    login(client, roles.RISK_OFFICER)
+    SanctionRecordFactory(alliance_account="mm_out", kind=SanctionKind.CLOSED, occurred_on=date(2023, 9, 1))
+
+    response = export_sanctions(client, "xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        CSV_HEADER.strip().split(","),
+        ["mm_out", None, "某某网络科技有限公司", "权限已关闭", datetime(2023, 9, 1), None, None],
+    ]
+    assert (sheet["E2"].data_type, sheet["E2"].number_format) == ("d", "yyyy-mm-dd")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="sanction-list-2026-11-30.xlsx"; '
+        f"filename*=UTF-8''{quote('清退违规名单-2026-11-30.xlsx')}"
+    )
+
+
+def test_sanction_export_in_english_for_staff_who_chose_english(client, db):
+    login(client, roles.RISK_OFFICER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    SanctionRecordFactory(alliance_account="mm_out", kind=SanctionKind.CLOSED, occurred_on=date(2023, 9, 1))
+
+    response = export_sanctions(client, "xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [
+        ["Taobao Alliance account", "Unified social credit code", "Company name", "Kind", "Date", "Campaign code",
+         "Note"],
+        ["mm_out", None, "某某网络科技有限公司", "Permission closed", datetime(2023, 9, 1), None, None],
+    ]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="sanction-list-2026-11-30.xlsx"; '
+        f"filename*=UTF-8''{quote('Sanction list-2026-11-30.xlsx')}"
+    )
+
+
+def test_sanction_export_filtered_to_a_campaign_names_it(client, campaign):
+    login(client, roles.RISK_OFFICER)
+    SanctionRecordFactory(campaign=campaign)
+
+    response = export_sanctions(client, "csv", query=f"?campaign__id__exact={campaign.pk}")
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="sanction-list-2024-nx2-2026-11-30.csv"; '
+        f"filename*=UTF-8''{quote('清退违规名单-淘宝联盟拓客型招商团长招募·纳新2.0（2024）-2026-11-30.csv')}"
+    )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_an_exported_sanction_xlsx_imports_back_unchanged(client, campaign, language):
+    login(client, roles.RISK_OFFICER)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    SanctionRecordFactory(alliance_account="-mm_x", kind=SanctionKind.VIOLATION, occurred_on=date(2023, 9, 1),
+                          campaign=campaign, note="@note")
+    exported = export_sanctions(client, "xlsx").content
+    SanctionRecord.objects.all().delete()
+
+    upload = SimpleUploadedFile("sanctions.xlsx", exported)
+    first = client.post(IMPORT_URL, {"import_file": upload, "format": "1"})
+    client.post(PROCESS_URL, {**first.context["confirm_form"].initial})
+
+    assert list(SanctionRecord.objects.values_list("alliance_account", "kind", "occurred_on", "campaign", "note")) == [
+        ("-mm_x", SanctionKind.VIOLATION, date(2023, 9, 1), campaign.pk, "@note"),
+    ]
 
 
 def test_campaign_admin_views_sanctions_but_cannot_import(client, db):
