@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
-from applications.masking import id_number_for
+from applications.masking import mask_id_number
 from applications.resources import application_number_header, cell
 
 from .. import final, permissions, risk
@@ -74,7 +74,7 @@ def filing_dataset(user, applications):
         for name in FILING_FIELDS:
             value = getattr(filing, name)
             if name == "legal_representative_id_number":
-                value = id_number_for(user, value)
+                value = value if permissions.can_see_full_id_number(user) else mask_id_number(value)
             row.append(cell(value))
         row.append(filing.filed_at)
         dataset.append(row)
