@@ -24,7 +24,9 @@ class ViolationQuerySet(models.QuerySet):
 class Leader(models.Model):
     """An alliance account holding leader permission (招商团长权限) in probation for one campaign."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="leaders")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="leaders", verbose_name=_("campaign")
+    )
     leader_account = models.CharField(_("leader account (团长账号)"), max_length=64)
     company_name = models.CharField(_("company name"), max_length=200)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, db_index=True)
@@ -65,15 +67,18 @@ class Leader(models.Model):
 class LeaderStatusChange(models.Model):
     """Audit row of one leader transition: who, when (effective instant), from, to, why."""
 
-    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, choices=LeaderStatus.choices)
-    to_status = models.CharField(max_length=20, choices=LeaderStatus.choices)
+    leader = models.ForeignKey(
+        Leader, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("leader")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=LeaderStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=LeaderStatus.choices)
     effective_at = models.DateTimeField(_("effective at"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("actor"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("leader status change")
@@ -87,7 +92,7 @@ class LeaderStatusChange(models.Model):
 class Merchant(models.Model):
     """A merchant with its Taobaoke opening time (淘宝客开通时间) and the leader that introduced it, if any."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
     merchant_id = models.CharField(_("merchant ID"), max_length=64)
     merchant_name = models.CharField(_("merchant name"), max_length=200)
     leader = models.ForeignKey(
@@ -112,8 +117,10 @@ class Merchant(models.Model):
 class MerchantExit(models.Model):
     """One interval [exited_at, rejoined_at) during which the merchant was out of Taobaoke."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="exits")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="exits", verbose_name=_("merchant")
+    )
     exited_at = models.DateTimeField(_("exited at"))
     rejoined_at = models.DateTimeField(_("rejoined at"), null=True, blank=True, help_text=_("Empty: still out."))
     imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
@@ -132,9 +139,11 @@ class MerchantExit(models.Model):
 class Activity(models.Model):
     """A promotion activity (推广活动) created by a leader."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
     activity_id = models.CharField(_("activity ID"), max_length=64)
-    leader = models.ForeignKey(Leader, on_delete=models.PROTECT, related_name="activities")
+    leader = models.ForeignKey(
+        Leader, on_delete=models.PROTECT, related_name="activities", verbose_name=_("leader")
+    )
     name = models.CharField(_("activity name"), max_length=200)
     created_at = models.DateTimeField(_("created at"))
     imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
@@ -161,11 +170,17 @@ class Enrollment(models.Model):
     Django's ``on_delete`` still applies.
     """
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="enrollments", db_index=False, db_constraint=False
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="+", db_constraint=False, verbose_name=_("campaign")
     )
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="enrollments", db_constraint=False)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="enrollments", db_index=False, db_constraint=False,
+        verbose_name=_("activity"),
+    )
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="enrollments", db_constraint=False,
+        verbose_name=_("merchant"),
+    )
     item_id = models.CharField(_("item ID"), max_length=64)
     enrolled_at = models.DateTimeField(_("enrolment approved at"))
     imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
@@ -193,14 +208,17 @@ class Order(models.Model):
     """
 
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        Campaign, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
+        verbose_name=_("campaign"),
     )
     order_id = models.CharField(_("sub-order number"), max_length=64)
     leader = models.ForeignKey(
-        Leader, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False
+        Leader, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False,
+        verbose_name=_("leader"),
     )
     merchant = models.ForeignKey(
-        Merchant, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False
+        Merchant, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False,
+        verbose_name=_("merchant"),
     )
     item_id = models.CharField(_("item ID"), max_length=64)
     paid_at = models.DateTimeField(_("paid at"))
@@ -227,7 +245,9 @@ class Order(models.Model):
 class CheckResult(models.Model):
     """The verdict of one check (e.g. ``basic:2024-05``, ``special:checkpoint``) for one leader."""
 
-    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="check_results")
+    leader = models.ForeignKey(
+        Leader, on_delete=models.CASCADE, related_name="check_results", verbose_name=_("leader")
+    )
     code = models.CharField(_("check"), max_length=40)
     passed = models.BooleanField(_("passed"))
     metrics = models.JSONField(_("figures"), default=dict, help_text=_("The figures and thresholds that decided it."))
