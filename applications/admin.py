@@ -13,13 +13,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import SelectableFieldsExportForm
 
 from accounts.models import User
 from audit.enums import AuditAction
-from audit.exports import AuditedExportMixin
+from audit.exports import AuditedExportMixin, ColumnExportForm
 from recruitment.admin_permissions import PredicatePermissionsMixin, mask_field
 from reviews import permissions as review_permissions
+from reviews import risk
 from reviews.admin.workspace import campaign_filter
 from reviews.models import ScoreSheet
 
@@ -49,15 +49,6 @@ def attachment_download_url(attachment):
         return reverse("applications:attachment", args=[attachment.pk])
     except NoReverseMatch:
         return None
-
-
-class ColumnExportForm(SelectableFieldsExportForm):
-    """The export form with each column's tick box labelled by its header (Chinese for staff)
-    rather than by the attribute name. Overrides a private hook of django-import-export 4.4."""
-
-    def _get_field_label(self, resource, field_name):
-        field = resource.fields.get(field_name)
-        return field.column_name if field is not None else field_name
 
 
 def mask_column(dataset, header, mask):
@@ -144,10 +135,15 @@ class StatusChangeInline(ReadOnlyInline):
     """The audit trail (who, when, from, to, why), oldest first."""
 
     model = StatusChange
-    fields = readonly_fields = ["created_at", "actor", "from_status", "to_status", "reason"]
+    fields = readonly_fields = ["created_at", "actor", "from_status", "to_status", "reason_text"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=StatusChange._meta.get_field("reason").verbose_name)
+    def reason_text(self, obj):
+        """Free text as written; a risk rejection's rule codes by the rules' names."""
+        return risk.rejection_reason_label(obj.application, obj.reason) or "-"
 
     def _swap(self, request, names):
         if permissions.can_see_full_phone(request.user):

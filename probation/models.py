@@ -8,10 +8,12 @@ Every imported row is scoped by campaign: the alliance exports are per campaign,
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models import Campaign
 
+from . import wording
 from .enums import LeaderStatus, OrderStatus, ViolationKind
 
 
@@ -86,7 +88,9 @@ class LeaderStatusChange(models.Model):
         ordering = ["leader", "recorded_at", "pk"]
 
     def __str__(self):
-        return f"{self.leader}: {self.from_status} → {self.to_status}"
+        return gettext("%(leader)s: %(from)s → %(to)s") % {
+            "leader": self.leader, "from": self.get_from_status_display(), "to": self.get_to_status_display()
+        }
 
 
 class Merchant(models.Model):
@@ -133,7 +137,9 @@ class MerchantExit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.merchant} out from {self.exited_at}"
+        return gettext("%(merchant)s out of Taobaoke since %(at)s") % {
+            "merchant": self.merchant, "at": f"{timezone.localtime(self.exited_at):%Y-%m-%d %H:%M:%S}"
+        }
 
 
 class Activity(models.Model):
@@ -262,7 +268,8 @@ class CheckResult(models.Model):
         indexes = [models.Index(fields=["code", "passed"], name="probation_result_code_idx")]
 
     def __str__(self):
-        return f"{self.leader} {self.code}: {'pass' if self.passed else 'fail'}"
+        verdict = gettext("passed") if self.passed else gettext("failed")
+        return f"{self.leader} {wording.check_label(self.code)}：{verdict}"
 
 
 class Violation(models.Model):
@@ -322,7 +329,8 @@ class ImportRecord(models.Model):
         indexes = [models.Index(fields=["campaign", "kind", "imported_at"], name="probation_import_latest_idx")]
 
     def __str__(self):
-        return f"{self.kind} {self.imported_at:%Y-%m-%d %H:%M:%S}"
+        kind = wording.KIND_LABELS.get(self.kind, self.kind)
+        return f"{kind} {timezone.localtime(self.imported_at):%Y-%m-%d %H:%M:%S}"
 
 
 class Board(Leader):

@@ -1,8 +1,12 @@
 """Widgets every admin page uses (through ``recruitment.admin_permissions.PredicatePermissionsMixin``)."""
 
 from django import forms
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.widgets import AdminSplitDateTime, BaseAdminDateWidget, BaseAdminTimeWidget
 from django.db import models
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 TIME_FORMAT = "%H:%M:%S"
 
@@ -35,3 +39,21 @@ def keep_seconds(model_admin):
         overrides[models.DateTimeField] = options
         model_admin.formfield_overrides = overrides
     return model_admin
+
+
+def _boolean_icon(field_val):
+    """Django's yes/no/unknown icon with its alt text in the visitor's language (是 / 否 / 未知).
+
+    Django writes the alt text as ``True``/``False``/``None`` whatever the language, and a screen reader
+    reads it out on every boolean column and read-only field.
+    """
+    name, alt = {True: ("yes", gettext("Yes")), False: ("no", gettext("No")), None: ("unknown", gettext("Unknown"))}[
+        field_val
+    ]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), alt)
+
+
+def translate_boolean_icons():
+    """Install ``_boolean_icon`` in Django's admin (``RecruitmentConfig.ready``). Django's change list and
+    read-only fields import the function from ``admin_list`` each time they draw an icon."""
+    admin_list._boolean_icon = _boolean_icon

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from recruitment import calendar_rules, timeutils
@@ -215,7 +216,8 @@ class BasicCheckMonth(models.Model):
         ]
 
     def __str__(self):
-        return self.code
+        # The check's name, as probation.wording.check_label words it; the code stays in the data.
+        return gettext("basic check of %(month)s") % {"month": f"{self.month:%Y-%m}"}
 
     @property
     def code(self):

@@ -8,12 +8,13 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
 from recruitment.models import Campaign
 
-from .enums import CallOutcome, RiskRuleCode, SanctionKind
+from .enums import CallOutcome, RiskRuleCode, SanctionKind, rule_title
 
 # --- Round 1: 初审 ------------------------------------------------------------------------------
 
@@ -59,7 +60,7 @@ class Round1Review(models.Model):
         verbose_name_plural = _("round-1 reviews")
 
     def __str__(self):
-        return f"{self.application}: {'pass' if self.passed else 'reject'}"
+        return f"{self.application}：{gettext('passed') if self.passed else gettext('rejected')}"
 
 
 class PhoneTask(models.Model):
@@ -163,7 +164,7 @@ class RiskRule(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="one_rule_per_code_per_campaign")]
 
     def __str__(self):
-        return self.get_code_display()
+        return str(rule_title(self.code, self.parameter))
 
 
 class SanctionRecord(models.Model):
@@ -217,7 +218,7 @@ class RiskAssessment(models.Model):
         ordering = ["application", "-ran_at"]
 
     def __str__(self):
-        return f"{self.application}: {'pass' if self.passed else 'fail'}"
+        return f"{self.application}：{gettext('passed') if self.passed else gettext('failed')}"
 
     @property
     def failed_rules(self):

@@ -1,0 +1,280 @@
+"""No English left on the pages people read (issue 13).
+
+The demo data (``recruitment.demo.seed``: a campaign open for applications, one in review, one in probation,
+one finished) is seeded at a frozen moment; then each staff role of the demo logs in and every admin page it
+can open is rendered in zh-hans — the dashboard, each registered model's changelist, add page and the change
+and history pages of existing objects, the project's custom admin views (queues, ranking, score page,
+probation board pages, confirmation pages) and the pages answering an admin action — and so is every page of
+the applicant's side, for applicants at each stage. The visible text of each page (tags, scripts and styles
+stripped; ``title``, ``placeholder``, ``aria-label``, ``alt`` and the value of buttons kept) must hold no
+English word outside ``ALLOWED``, and no data shown as data (the accounts' own logins, the demo's campaign
+slugs) is read as English.
+
+A page that answers anything but 200 for a role is skipped here: who may open what is
+``tests/security/test_admin_matrix.py``'s business. To allow a word, add it to ``ALLOWED`` with the reason.
+"""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+from django.urls import reverse
+
+from applications import questionnaire
+from applications.models import Application
+from probation.models import Leader, Violation
+from recruitment import demo
+from recruitment.models import Campaign
+from recruitment.timeutils import beijing
+from reviews.models import PhoneTask
+
+pytestmark = pytest.mark.django_db
+
+SEEDED_AT = beijing(2025, 3, 10, 9, 30)
+
+# Words that stay as they are in a Chinese page, each with its reason. Compared case-sensitively.
+ALLOWED = {
+    # Brand and product names, the file formats staff choose between (the export form lists them by their
+    # extension, in lower case) and the text encodings an import accepts.
+    "Taobao", "Alibaba", "DingTalk", "Excel", "CSV", "XLSX", "XLS", "PDF", "PNG", "JPEG", "JPG", "csv", "xlsx",
+    "UTF", "BOM", "GBK", "GB",
+    # Abbreviations the alliance's own Chinese documents use as they are.
+    "ID", "GMV", "URL", "MB", "KB", "Beijing",
+    # Time formats and the 24-hour clock's markers in the admin's date-time widgets.
+    "YYYY", "MM", "DD", "HH", "SS", "UTC",
+    # The check character of a resident ID number (身份证号最后一位可以是 X).
+    "X",
+    # The language switch offers English in English (a language is named in its own language).
+    "English",
+}
+
+# Data shown as data: the demo logins (usernames are typed by whoever creates the account), e-mail
+# addresses and URLs, read from the page before its words are counted.
+DATA_PATTERNS = [
+    re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"),  # e-mail addresses
+    re.compile(r"https?://\S+"),
+    re.compile(r"\b(application|image|text)/[\w.+-]+"),  # an attachment's content type (application/pdf)
+    re.compile(r"\S*\*{3,}\S*"),  # masked accounts and numbers (mm*****01)
+    re.compile(r"/[\w./?=&%-]*"),  # paths shown as text (the file a link downloads, the rules' address)
+]
+
+WORD = re.compile(r"(?<![\w@./-])[A-Za-z][A-Za-z_]*(?![\w@/])")
+
+# The demo's staff logins (manage.py seed_demo prints them) and its campaign slugs: data, not words.
+STAFF = ("reviewer", "risk", "judge1", "ops", "campaign-admin", "admin")
+APPLICANTS = (
+    "13900000001", "half-draft@example.com", "13900000003", "submitted-1@example.com", "withdrawn@example.com",
+    "review-filing@example.com", "review-final-1@example.com", "leader@example.com",
+)
+
+
+class VisibleText(HTMLParser):
+    """The text a person reads or hears: text nodes outside script/style/template, and the attributes
+    shown or read out (title, placeholder, aria-label, alt, a button's value)."""
+
+    # Not read as words: scripts and styles; a text area's content is what someone typed; a <code> element is a
+    # code shown as such (the data contract's column names on the import page, next to their Chinese names).
+    HIDDEN = {"script", "style", "template", "textarea", "code"}
+    SHOWN_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.hidden = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        self.parts += [attrs[name] for name in self.SHOWN_ATTRIBUTES if attrs.get(name)]
+        if tag == "input" and attrs.get("type") in {"submit", "button", "reset"}:
+            self.parts.append(attrs.get("value") or "")
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def english_words(html, data=()):
+    parser = VisibleText()
+    parser.feed(html)
+    text = "\n".join(parser.parts)
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    for pattern in DATA_PATTERNS:
+        text = pattern.sub(" ", text)
+    return sorted({word for word in WORD.findall(text) if word not in ALLOWED})
+
+
+@pytest.fixture
+def seeded():
+    with time_machine.travel(SEEDED_AT, tick=False):
+        demo.seed()
+        yield
+
+
+def data_words():
+    """Values shown as data on the pages: logins, campaign slugs and alliance accounts."""
+    users = get_user_model().objects.values_list("username", flat=True)
+    accounts = [
+        *Application.objects.values_list("alliance_account", flat=True),
+        *(account for accounts in Application.objects.values_list("associated_accounts", flat=True)
+          for account in accounts or []),
+        *Leader.objects.values_list("leader_account", flat=True),
+    ]
+    return {*users, *Campaign.objects.values_list("slug", flat=True), *filter(None, accounts)}
+
+
+class Pages:
+    """Renders pages for one logged-in client and collects the English found on each."""
+
+    def __init__(self, client, data):
+        self.client, self.data, self.found, self.seen = client, data, {}, 0
+
+    def check(self, label, response):
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            return response
+        self.seen += 1
+        words = english_words(response.content.decode(), self.data)
+        if words:
+            self.found[label] = words
+            import os
+            if os.environ.get("I18N_DUMP"):
+                with open(os.environ["I18N_DUMP"], "a") as dump:
+                    dump.write(f"{label}: {words}\n")
+                    parser = VisibleText()
+                    parser.feed(response.content.decode())
+                    for part in parser.parts:
+                        if set(english_words(part, self.data)) & set(words):
+                            dump.write(f"    {part.strip()[:200]!r}\n")
+        return response
+
+    def get(self, url, label=None):
+        return self.check(label or url, self.client.get(url))
+
+    def post(self, url, data, label=None):
+        return self.check(label or f"POST {url}", self.client.post(url, data, follow=True))
+
+
+def admin_object(model_admin, user):
+    """The latest object the role's changelist holds (its queryset as the admin filters it): in the demo,
+    the one furthest along (a finalist with scores, a leader with verdicts)."""
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return model_admin.get_queryset(request).order_by("-pk").first()
+
+
+def custom_urls():
+    """The project's own admin views, with the demo's objects."""
+    review = Campaign.objects.get(slug="demo-review")
+    final = review.applications.filter(status="final_review").order_by("pk").first()
+    submitted = review.applications.filter(status="submitted").order_by("pk").first()
+    violation = Violation.objects.order_by("pk").first()
+    urls = [
+        reverse("admin:applications_application_export"),
+        reverse("admin:reviews_round1queue_decide", args=["pass"]) + f"?ids={submitted.pk}",
+        reverse("admin:reviews_round1queue_decide", args=["reject"]) + f"?ids={submitted.pk}",
+        reverse("admin:reviews_finalreviewqueue_score", args=[final.pk]),
+        reverse("admin:reviews_ranking") + f"?campaign={review.pk}",
+        reverse("admin:reviews_ranking_publish") + f"?campaign={review.pk}",
+        reverse("admin:reviews_sanctionrecord_import"),
+        reverse("admin:reviews_sanctionrecord_export"),
+        reverse("admin:probation_leader_export"),
+        reverse("admin:probation_violation_withdraw", args=[violation.pk]),
+    ]
+    for slug in ("demo-probation", "demo-finished"):
+        for name in ("probation_board_changelist", "probation_board_data", "probation_board_preview",
+                     "probation_board_recheck", "probation_board_report", "probation_dataimport_changelist"):
+            urls.append(reverse(f"admin:{name}") + f"?campaign={slug}")
+    return urls
+
+
+@pytest.mark.parametrize("username", STAFF)
+def test_admin_pages_read_in_chinese_for_each_role(client, seeded, username):
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    pages = Pages(client, data_words())
+
+    pages.get(reverse("admin:index"))
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages.get(reverse(f"{prefix}_changelist"))
+        pages.get(reverse(f"{prefix}_add"))
+        obj = admin_object(model_admin, user)
+        if obj is not None:
+            pages.get(reverse(f"{prefix}_change", args=[obj.pk]))
+            pages.get(reverse(f"{prefix}_history", args=[obj.pk]))
+    for url in custom_urls():
+        pages.get(url)
+
+    assert pages.seen > 10
+    assert pages.found == {}
+
+
+def test_admin_action_answers_read_in_chinese(client, seeded):
+    """The pages and messages after actions: a phone call recorded (Django's change message lists the
+    fields changed) and its history, a probation evaluation previewed."""
+    client.force_login(get_user_model().objects.get(username="ops"))
+    pages = Pages(client, data_words())
+    task = PhoneTask.objects.filter(application__campaign__slug="demo-review").order_by("pk").first()
+    change = reverse("admin:reviews_phonetask_change", args=[task.pk])
+    form = client.get(change).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update({"outcome": "reached", "note": "已电话告知", "_continue": "1"})
+    for prefix, formset in ((f.formset.prefix, f.formset) for f in client.get(change).context["inline_admin_formsets"]):
+        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        del formset
+    pages.post(change, data, label="POST phone task change")
+    pages.get(reverse("admin:reviews_phonetask_history", args=[task.pk]))
+
+    assert pages.found == {}
+
+
+@pytest.mark.parametrize("login", APPLICANTS)
+def test_applicant_pages_read_in_chinese(client, seeded, login):
+    user = get_user_model().objects.get(username=login)
+    client.force_login(user)
+    pages = Pages(client, data_words())
+
+    for name in ("home", "results", "applications:apply", "applications:overview", "applications:status",
+                 "accounts:password_change"):
+        pages.get(reverse(name))
+    for section in questionnaire.SECTIONS:
+        pages.get(reverse("applications:section", args=[section.slug]))
+
+    assert pages.seen >= 4
+    assert pages.found == {}
+
+
+def test_anonymous_pages_read_in_chinese(client, seeded):
+    pages = Pages(client, data_words())
+    for name in ("home", "results", "accounts:login", "accounts:signup", "accounts:password_reset",
+                 "accounts:password_reset_done", "admin:login"):
+        pages.get(reverse(name))
+
+    assert pages.seen == 7
+    assert pages.found == {}
+
+
+def test_english_words_reads_visible_text_only():
+    html = (
+        '<html><head><title>Dashboard</title><style>.a{color:red}</style></head><body>'
+        '<script>var x = "hidden";</script><p>审核 draft → submitted</p>'
+        '<input type="submit" value="Go"><input type="text" value="typed"><a title="History">历史</a>'
+        '<span aria-label="Select all">全选</span><p>导出 CSV · ID 12 · P01 · a@b.cn · judge1</p></body></html>'
+    )
+
+    assert english_words(html, data={"judge1"}) == ["Dashboard", "Go", "History", "Select", "all", "draft",
+                                                   "submitted"]
+
+
+def test_leader_of_demo_exists(seeded):
+    # The probation pages above render the demo's leaders: guard against a seed without them.
+    assert Leader.objects.filter(campaign__slug="demo-probation").count() == 8
