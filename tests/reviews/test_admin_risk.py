@@ -59,7 +59,7 @@ def test_risk_officer_sees_the_failed_rule_in_the_queue(client, rejected, stuck)
 
     page = response.content.decode()
     assert [a.pk for a in response.context["cl"].result_list] == [rejected.pk]
-    assert "关联账号不超过 N 个" in page
+    assert "关联账号不超过 3 个" in page
     assert "未通过" in page
 
 
@@ -70,7 +70,7 @@ def test_queue_change_page_shows_filing_and_the_data_of_each_rule(client, reject
 
     assert "王芳" in page  # the filing's legal representative
     assert (
-        "<td>关联账号不超过 N 个</td><td>未通过</td><td><div>关联账号：a；b；c；d</div><div>上限：3</div></td>"
+        "<td>关联账号不超过 3 个</td><td>未通过</td><td><div>关联账号：a；b；c；d</div><div>上限：3</div></td>"
     ) in page
     assert "<td>申请主体为公司</td><td>通过</td>" in page
 
@@ -82,7 +82,7 @@ def test_assessment_admin_readable_by_risk_officer(client, rejected):
     listing = client.get(ASSESSMENTS_URL).content.decode()
     detail = client.get(reverse("admin:reviews_riskassessment_change", args=[assessment.pk])).content.decode()
 
-    assert "关联账号不超过 N 个" in listing
+    assert "关联账号不超过 3 个" in listing
     assert "<div>上限：3</div>" in detail
     assert 'name="_save"' not in detail  # read-only
 
