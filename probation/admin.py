@@ -98,13 +98,13 @@ class LeaderAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixin, ad
     list_filter = ["campaign", "status"]
     search_fields = ["leader_account", "company_name", "credit_code"]
     readonly_fields = ["status", "closed_at", "closure_reason_text", "stale_checks", "recheck", "imported_at"]
-    exclude = ["closure_reason"]  # shown by its words (closure_reason_text); decisions write it
+    exclude = ["closure_reason"]  # shown by its words (closure_reason_text); the decisions write it
     raw_id_fields = ["application"]
     inlines = [CheckResultInline, ViolationInline, StatusChangeInline]
     view_predicate = manage_predicate = MODEL_PERMISSIONS  # the overrides below decide where they differ
     actions = ["recheck_selected"]
 
-    @admin.display(description=Leader._meta.get_field("closure_reason").verbose_name)
+    @admin.display(description=Leader._meta.get_field("closure_reason").verbose_name, ordering="closure_reason")
     def closure_reason_text(self, obj):
         """The closure reason's check codes (``special:checkpoint``) by their names; the code stays in the data."""
         return reason_label(obj.closure_reason) or "-"
