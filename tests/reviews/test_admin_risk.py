@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from applications.enums import ApplicationStatus, EntityType
 from recruitment.timeutils import beijing
@@ -85,6 +86,26 @@ def test_assessment_admin_readable_by_risk_officer(client, rejected):
     assert "关联账号不超过 3 个" in listing
     assert "<div>上限：3</div>" in detail
     assert 'name="_save"' not in detail  # read-only
+
+
+def test_rejection_reason_in_the_audit_trail_names_the_rule_with_its_parameter(client, rejected):
+    login(client, roles.RISK_OFFICER)
+
+    response = client.get(reverse("admin:applications_application_change", args=[rejected.pk]))
+
+    assert rejected.status_changes.get(to_status=S.RISK_REJECTED).reason == "max_associated_accounts"  # the data
+    assertContains(response, '<td class="field-reason_text"><p>关联账号不超过 3 个</p></td>', html=True)
+
+
+def test_rules_list_shows_each_rule_with_its_parameter(client, campaign):
+    RiskRule.objects.filter(campaign=campaign, code=RiskRuleCode.MAX_ASSOCIATED_ACCOUNTS).update(parameter=5)
+    login(client, roles.RISK_OFFICER)
+
+    page = client.get(reverse("admin:reviews_riskrule_changelist")).content.decode()
+
+    assert "关联账号不超过 5 个" in page
+    assert "公司成立满 1 年" in page
+    assert " N " not in page
 
 
 @pytest.mark.parametrize("role", NO_RISK_ROLES)
