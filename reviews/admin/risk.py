@@ -6,7 +6,6 @@ assessment stuck in ``RISK_REVIEW``; ``can_manage_sanctions`` edits and imports 
 the filing deadline the queue's actions close out non-filers and reopen their filing (``non_filers``).
 """
 
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
