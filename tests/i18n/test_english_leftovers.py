@@ -236,7 +236,8 @@ def test_admin_pages_read_in_chinese_for_each_role(client, seeded, username):
 
 def test_admin_action_answers_read_in_chinese(client, seeded):
     """The pages and messages after actions: a phone call recorded (its message, and Django's change message
-    on the history page, name the fields changed), a recheck of every leader (a message per check judged and
+    on the history page, name the fields changed), the confirmation pages of list actions and their answers
+    (a password reset, a close-out, a selection), a recheck of every leader (a message per check judged and
     per leader closed, reinstated or retained)."""
     User = get_user_model()
     client.force_login(User.objects.get(username="ops"))
@@ -254,6 +255,33 @@ def test_admin_action_answers_read_in_chinese(client, seeded):
     fingerprint = client.get(recheck).context["preview"]["fingerprint"]
     rechecked = pages.post(recheck, {"campaign": "demo-finished", "fingerprint": fingerprint}, label="POST recheck")
 
+    # Confirmation pages of list actions and what confirming answers.
+    filer = Application.objects.get(applicant__username="review-filing@example.com")
+    finalist = Application.objects.get(applicant__username="review-final-1@example.com")
+    applicant = User.objects.get(username="13900000001")
+    answers = []
+    for username, url, data in (
+        ("ops", reverse("admin:accounts_user_changelist"), {"action": "reset_password"}),
+        ("ops", reverse("admin:accounts_user_changelist"), {"action": "reset_password", "confirm": "yes"}),
+        ("risk", reverse("admin:reviews_riskqueue_changelist") + "?campaign__id__exact=all",
+         {"action": "close_out_non_filers"}),
+        ("risk", reverse("admin:reviews_riskqueue_changelist") + "?campaign__id__exact=all",
+         {"action": "close_out_non_filers", "post": "yes"}),
+        ("campaign-admin", reverse("admin:reviews_finalreviewqueue_changelist") + "?campaign__id__exact=all",
+         {"action": "select_applications"}),
+    ):
+        client.force_login(User.objects.get(username=username))
+        selected = {"ops": applicant.pk, "risk": filer.pk}.get(username, finalist.pk)
+        answer = pages.post(url, {**data, "_selected_action": [selected]}, label=f"POST {username} {data}")
+        answers.append((answer.context["title"], [str(m) for m in answer.context["messages"]]))
+
+    assert [title for title, _messages in answers] == [
+        "重置密码", "选择用户查看", "关闭：未按时备案", "选择第二轮队列（系统备案与风险评估）查看", "选择终审队列查看"]
+    assert [messages for _title, messages in answers] == [
+        [], ["设置新密码的一次性链接正通过短信发送至 13900000001（账号 13900000001）。"
+             "链接只发给申请人本人，不会向您或任何其他人显示。"],
+        [], ["已将 1 个申请关闭为未按时备案。"], ["已记录 1 项决定。"],
+    ]
     assert [str(m) for m in saved.context["messages"]] == [
         f'成功修改了 电话通知“<a href="{change}">{task}</a>”。'
     ]
