@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
-from import_export.forms import SelectableFieldsExportForm
 
 from accounts.models import User
 from audit.enums import AuditAction
-from audit.exports import AuditedExportMixin
+from audit.exports import AuditedExportMixin, ColumnExportForm
 from recruitment.admin_permissions import PredicatePermissionsMixin, mask_field
 from recruitment.models import Campaign
 from reviews import permissions as review_permissions
+from reviews import risk
 from reviews.admin.exports import review_sheets
 from reviews.admin.workspace import campaign_filter, campaign_shown
 from reviews.models import ScoreSheet
@@ -54,13 +54,8 @@ def attachment_download_url(attachment):
         return None
 
 
-class ColumnExportForm(SelectableFieldsExportForm):
-    """The export form with each column's tick box labelled by its header (Chinese for staff)
-    rather than by the attribute name. Overrides a private hook of django-import-export 4.4."""
-
-    def _get_field_label(self, resource, field_name):
-        field = resource.fields.get(field_name)
-        return field.column_name if field is not None else field_name
+class ApplicationExportForm(ColumnExportForm):
+    """The column-labelled export form of the applications."""
 
     def get_selected_resource_export_fields(self):
         """The ticked columns, always led by the application number: the key of every sheet of the workbook."""
@@ -152,10 +147,15 @@ class StatusChangeInline(ReadOnlyInline):
     """The audit trail (who, when, from, to, why), oldest first."""
 
     model = StatusChange
-    fields = readonly_fields = ["created_at", "actor", "from_status", "to_status", "reason"]
+    fields = readonly_fields = ["created_at", "actor", "from_status", "to_status", "reason_text"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=StatusChange._meta.get_field("reason").verbose_name)
+    def reason_text(self, obj):
+        """Free text as written; a risk rejection's rule codes by the rules' names."""
+        return risk.rejection_reason_label(obj.application, obj.reason) or "-"
 
     def _swap(self, request, names):
         if permissions.can_see_full_phone(request.user):
@@ -183,7 +183,7 @@ class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixi
     export_file_name = pgettext_lazy("export file name", "Applications")
     export_file_fallback = "applications"
     export_formats = [CSV, XLSX]
-    export_form_class = ColumnExportForm
+    export_form_class = ApplicationExportForm
     # A byte-order mark so that Excel opens the Chinese CSV as UTF-8.
     to_encoding = "utf-8-sig"
 

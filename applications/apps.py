@@ -13,3 +13,10 @@ class ApplicationsConfig(AppConfig):
         from .services import record_confirmation_sent
 
         register_receipt("submitted", record_confirmation_sent)
+
+        # Audit details name this app's codes (audit.display, a lower layer, cannot import them).
+        from audit.display import choice_label, register_code_names
+
+        from .enums import PendingDecision
+
+        register_code_names("decision", lambda code: choice_label(PendingDecision, code))

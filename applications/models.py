@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models import Campaign
@@ -225,4 +226,6 @@ class StatusChange(models.Model):
         ordering = ["application", "created_at", "id"]
 
     def __str__(self):
-        return f"{self.from_status} → {self.to_status}"
+        return gettext("%(from)s → %(to)s") % {
+            "from": self.get_from_status_display(), "to": self.get_to_status_display()
+        }

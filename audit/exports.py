@@ -1,12 +1,32 @@
 """An export mixin for django-import-export admins: every file is written formula-safe, named and audited."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.utils.text import capfirst
+from import_export.forms import SelectableFieldsExportForm
 
 from recruitment import spreadsheets
 from recruitment.models import Campaign
 
 from . import services
+
+
+class ColumnExportForm(SelectableFieldsExportForm):
+    """The export form with each column's tick box labelled by its header (Chinese for staff)
+    rather than by the attribute name. Overrides a private hook of django-import-export 4.4.
+
+    A header that is the attribute's own name is a data contract's (the leaders' DATA.md columns,
+    ``leader_account``): its tick box reads the model field's name instead, the file keeps the header."""
+
+    def _get_field_label(self, resource, field_name):
+        field = resource.fields.get(field_name)
+        if field is None:
+            return field_name
+        if field.column_name == field_name and field.attribute:
+            try:
+                return capfirst(resource._meta.model._meta.get_field(field.attribute).verbose_name)
+            except FieldDoesNotExist:
+                pass
+        return field.column_name
 
 
 class AuditedExportMixin:
@@ -19,6 +39,7 @@ class AuditedExportMixin:
     """
 
     audit_export_action = None
+    export_form_class = ColumnExportForm
     export_file_name = None
     export_file_fallback = "export"
 

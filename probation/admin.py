@@ -28,7 +28,7 @@ from .enums import LeaderStatus, ViolationKind
 from .models import CheckResult, Leader, LeaderStatusChange, Violation
 from .resources import LeaderResource
 from .services import record_violation
-from .wording import check_label
+from .wording import check_label, figure_rows, reason_label
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -49,17 +49,13 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 def _figures_html(metrics):
-    """``{"gmv": "9000.00", "min_gmv": "10000.00", …}`` as "gmv 9000.00 / ≥ 10000.00" lines."""
-    thresholds = {key[4:]: value for key, value in metrics.items() if key.startswith("min_")}
-    rows = []
-    for key, value in metrics.items():
-        if key.startswith("min_") or isinstance(value, list | dict):
-            continue
-        threshold = thresholds.get(key)
-        rows.append((key, value, f" / ≥ {threshold}" if threshold is not None else ""))
-    extra = [(key[4:], "", f"≥ {value}") for key, value in metrics.items()
-             if key.startswith("min_") and key[4:] not in metrics]
-    return format_html_join(mark_safe("<br>"), "{}: {}{}", rows + extra)
+    """``{"gmv": "9000.00", "min_gmv": "10000.00", …}`` as "招商成交额（元）：9000.00 / ≥ 10000.00" lines."""
+    rows = [
+        (row["label"], "" if row["value"] is None else row["value"],
+         "" if row["threshold"] is None else f"{' / ' if row['value'] is not None else ''}≥ {row['threshold']}")
+        for row in figure_rows(metrics)
+    ]
+    return format_html_join(mark_safe("<br>"), "{}：{}{}", rows)
 
 
 class CheckResultInline(ReadOnlyInline):
@@ -85,7 +81,11 @@ class ViolationInline(ReadOnlyInline):
 
 class StatusChangeInline(ReadOnlyInline):
     model = LeaderStatusChange
-    fields = readonly_fields = ["from_status", "to_status", "effective_at", "reason", "actor", "recorded_at"]
+    fields = readonly_fields = ["from_status", "to_status", "effective_at", "reason_text", "actor", "recorded_at"]
+
+    @admin.display(description=LeaderStatusChange._meta.get_field("reason").verbose_name)
+    def reason_text(self, obj):
+        return reason_label(obj.reason) or "-"
 
 
 @admin.register(Leader)
@@ -96,15 +96,21 @@ class LeaderAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixin, ad
     export_file_fallback = "leaders"
     export_formats = [CSV, XLSX]
     to_encoding = "utf-8-sig"
-    list_display = ["leader_account", "company_name", "campaign", "status", "closed_at", "closure_reason",
+    list_display = ["leader_account", "company_name", "campaign", "status", "closed_at", "closure_reason_text",
                     "stale_checks"]
     list_filter = ["campaign", "status"]
     search_fields = ["leader_account", "company_name", "credit_code"]
-    readonly_fields = ["status", "closed_at", "closure_reason", "stale_checks", "recheck", "imported_at"]
+    readonly_fields = ["status", "closed_at", "closure_reason_text", "stale_checks", "recheck", "imported_at"]
+    exclude = ["closure_reason"]  # shown by its words (closure_reason_text); the decisions write it
     raw_id_fields = ["application"]
     inlines = [CheckResultInline, ViolationInline, StatusChangeInline]
     view_predicate = manage_predicate = MODEL_PERMISSIONS  # the overrides below decide where they differ
     actions = ["recheck_selected"]
+
+    @admin.display(description=Leader._meta.get_field("closure_reason").verbose_name, ordering="closure_reason")
+    def closure_reason_text(self, obj):
+        """The closure reason's check codes (``special:checkpoint``) by their names; the code stays in the data."""
+        return reason_label(obj.closure_reason) or "-"
 
     @admin.display(description=_("recheck"))
     def recheck(self, obj):

@@ -119,8 +119,38 @@ def _page(admin, request, template, campaign, **extra):
     return TemplateResponse(request, f"admin/probation/{template}", context)
 
 
+def _moment(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+
+
+def message_lines(result):
+    """What a decision did, in words, one message each: the checks judged (by their names), then each
+    closure, reinstatement and retention. ``result.lines()`` says the same for the commands' output."""
+    lines = [reason_label(result.note)] if result.note else []
+    lines += [
+        _("%(check)s (due %(due)s): %(passed)d passed, %(failed)d failed") % {
+            "check": check_label(code), "due": _moment(due), "passed": ok, "failed": ko}
+        for code, due, ok, ko in result.evaluated
+    ]
+    for change in sorted(result.changes, key=decisions.change_order):
+        after, before = change.after, change.before
+        words = {"leader": change.leader_account, "at": _moment(after.closed_at), "reason": reason_label(after.reason),
+                 "before": _moment(before.closed_at), "before_reason": reason_label(before.reason)}
+        if change.kind == "close":
+            lines.append(_("%(leader)s closed at %(at)s (%(reason)s)") % words)
+        elif change.kind == "reclose":
+            lines.append(_("%(leader)s closed at %(at)s (%(reason)s) instead of %(before)s (%(before_reason)s)")
+                         % words)
+        elif change.kind == "reinstate":
+            lines.append(_("%(leader)s reinstated (%(status)s; was closed at %(before)s (%(before_reason)s))")
+                         % {**words, "status": LeaderStatus(after.status).label})
+    lines += [_("%(leader)s retained") % {"leader": c.leader_account}
+              for c in sorted(result.retaining, key=decisions.change_order)]
+    return lines
+
+
 def _decided(request, campaign, result, *, verb):
-    lines = result.lines()
+    lines = message_lines(result)
     messages.success(request, ngettext(
         "%(verb)s: %(n)d permission closed.", "%(verb)s: %(n)d permissions closed.", len(result.closing),
     ) % {"verb": verb, "n": len(result.closing)})

@@ -7,5 +7,13 @@ class ProbationConfig(AppConfig):
     verbose_name = _("Probation")
 
     def ready(self):
-        # Registers this app's Celery tasks, which the domain queues by name (recruitment.tasking.queue).
+        # Registers this app's Celery tasks, which the domain queues by name (recruitment.tasking.queue);
+        # audit details name this app's codes (audit.display, a lower layer, cannot import them).
+        from audit.display import choice_label, register_code_names
+
         from . import tasks  # noqa: F401
+        from .enums import ViolationKind
+        from .wording import KIND_LABELS, reason_label
+
+        register_code_names("note", reason_label)
+        register_code_names("kind", lambda code: KIND_LABELS.get(code) or choice_label(ViolationKind, code))

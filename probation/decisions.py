@@ -120,11 +120,11 @@ class Plan:
     # The shape of the earlier ``EvaluationSummary``, still read by the board, the demo and the tests.
     @property
     def closed(self):
-        return [(c.leader_account, c.after.closed_at, c.after.reason) for c in sorted(self.closing, key=_change_order)]
+        return [(c.leader_account, c.after.closed_at, c.after.reason) for c in sorted(self.closing, key=change_order)]
 
     @property
     def retained(self):
-        return [c.leader_account for c in sorted(self.retaining, key=_change_order)]
+        return [c.leader_account for c in sorted(self.retaining, key=change_order)]
 
     @property
     def changed(self):
@@ -180,7 +180,7 @@ class Plan:
                 lines.append(f"{slug}: nothing due as of {_iso(self.up_to or self.decided_until)}")
             return lines
         lines += [f"{slug}: {code} (due {_iso(due)}): {ok} passed, {ko} failed" for code, due, ok, ko in self.evaluated]
-        for change in sorted(self.changes, key=_change_order):
+        for change in sorted(self.changes, key=change_order):
             after, before = change.after, change.before
             if change.kind == "close":
                 lines.append(f"{slug}: closed {change.leader_account} at {_iso(after.closed_at)} ({after.reason})")
@@ -190,7 +190,7 @@ class Plan:
             elif change.kind == "reinstate":
                 lines.append(f"{slug}: reinstated {change.leader_account} ({after.status}; was closed at "
                              f"{_iso(before.closed_at)} ({before.reason}))")
-        lines += [f"{slug}: retained {c.leader_account}" for c in sorted(self.retaining, key=_change_order)]
+        lines += [f"{slug}: retained {c.leader_account}" for c in sorted(self.retaining, key=change_order)]
         return lines
 
 
@@ -198,7 +198,7 @@ def _iso(moment):
     return timezone.localtime(moment).isoformat() if moment else "-"
 
 
-def _change_order(change):
+def change_order(change):
     """Closures in time order, then by account; changes without a closure instant (retentions) last."""
     moment = change.after.closed_at or change.before.closed_at
     return (moment is None, moment.timestamp() if moment else 0, change.leader_account)

@@ -8,10 +8,12 @@ Every imported row is scoped by campaign: the alliance exports are per campaign,
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from recruitment.models import Campaign
 
+from . import wording
 from .enums import LeaderStatus, OrderStatus, ViolationKind
 
 
@@ -24,7 +26,9 @@ class ViolationQuerySet(models.QuerySet):
 class Leader(models.Model):
     """An alliance account holding leader permission (招商团长权限) in probation for one campaign."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="leaders")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="leaders", verbose_name=_("campaign")
+    )
     leader_account = models.CharField(_("leader account (团长账号)"), max_length=64)
     company_name = models.CharField(_("company name"), max_length=200)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, db_index=True)
@@ -65,15 +69,18 @@ class Leader(models.Model):
 class LeaderStatusChange(models.Model):
     """Audit row of one leader transition: who, when (effective instant), from, to, why."""
 
-    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(max_length=20, choices=LeaderStatus.choices)
-    to_status = models.CharField(max_length=20, choices=LeaderStatus.choices)
+    leader = models.ForeignKey(
+        Leader, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("leader")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=LeaderStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=LeaderStatus.choices)
     effective_at = models.DateTimeField(_("effective at"))
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("actor"),
     )
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("leader status change")
@@ -81,13 +88,15 @@ class LeaderStatusChange(models.Model):
         ordering = ["leader", "recorded_at", "pk"]
 
     def __str__(self):
-        return f"{self.leader}: {self.from_status} → {self.to_status}"
+        return gettext("%(leader)s: %(from)s → %(to)s") % {
+            "leader": self.leader, "from": self.get_from_status_display(), "to": self.get_to_status_display()
+        }
 
 
 class Merchant(models.Model):
     """A merchant with its Taobaoke opening time (淘宝客开通时间) and the leader that introduced it, if any."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
     merchant_id = models.CharField(_("merchant ID"), max_length=64)
     merchant_name = models.CharField(_("merchant name"), max_length=200)
     leader = models.ForeignKey(
@@ -112,8 +121,10 @@ class Merchant(models.Model):
 class MerchantExit(models.Model):
     """One interval [exited_at, rejoined_at) during which the merchant was out of Taobaoke."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="exits")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="exits", verbose_name=_("merchant")
+    )
     exited_at = models.DateTimeField(_("exited at"))
     rejoined_at = models.DateTimeField(_("rejoined at"), null=True, blank=True, help_text=_("Empty: still out."))
     imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
@@ -126,15 +137,19 @@ class MerchantExit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.merchant} out from {self.exited_at}"
+        return gettext("%(merchant)s out of Taobaoke since %(at)s") % {
+            "merchant": self.merchant, "at": f"{timezone.localtime(self.exited_at):%Y-%m-%d %H:%M:%S}"
+        }
 
 
 class Activity(models.Model):
     """A promotion activity (推广活动) created by a leader."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign"))
     activity_id = models.CharField(_("activity ID"), max_length=64)
-    leader = models.ForeignKey(Leader, on_delete=models.PROTECT, related_name="activities")
+    leader = models.ForeignKey(
+        Leader, on_delete=models.PROTECT, related_name="activities", verbose_name=_("leader")
+    )
     name = models.CharField(_("activity name"), max_length=200)
     created_at = models.DateTimeField(_("created at"))
     imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
@@ -161,11 +176,17 @@ class Enrollment(models.Model):
     Django's ``on_delete`` still applies.
     """
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="+", db_constraint=False)
-    activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="enrollments", db_index=False, db_constraint=False
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="+", db_constraint=False, verbose_name=_("campaign")
     )
-    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="enrollments", db_constraint=False)
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="enrollments", db_index=False, db_constraint=False,
+        verbose_name=_("activity"),
+    )
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="enrollments", db_constraint=False,
+        verbose_name=_("merchant"),
+    )
     item_id = models.CharField(_("item ID"), max_length=64)
     enrolled_at = models.DateTimeField(_("enrolment approved at"))
     imported_at = models.DateTimeField(_("last imported at"), default=timezone.now)
@@ -193,14 +214,17 @@ class Order(models.Model):
     """
 
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+        Campaign, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False,
+        verbose_name=_("campaign"),
     )
     order_id = models.CharField(_("sub-order number"), max_length=64)
     leader = models.ForeignKey(
-        Leader, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False
+        Leader, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False,
+        verbose_name=_("leader"),
     )
     merchant = models.ForeignKey(
-        Merchant, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False
+        Merchant, on_delete=models.PROTECT, related_name="orders", db_index=False, db_constraint=False,
+        verbose_name=_("merchant"),
     )
     item_id = models.CharField(_("item ID"), max_length=64)
     paid_at = models.DateTimeField(_("paid at"))
@@ -227,7 +251,9 @@ class Order(models.Model):
 class CheckResult(models.Model):
     """The verdict of one check (e.g. ``basic:2024-05``, ``special:checkpoint``) for one leader."""
 
-    leader = models.ForeignKey(Leader, on_delete=models.CASCADE, related_name="check_results")
+    leader = models.ForeignKey(
+        Leader, on_delete=models.CASCADE, related_name="check_results", verbose_name=_("leader")
+    )
     code = models.CharField(_("check"), max_length=40)
     passed = models.BooleanField(_("passed"))
     metrics = models.JSONField(_("figures"), default=dict, help_text=_("The figures and thresholds that decided it."))
@@ -242,7 +268,8 @@ class CheckResult(models.Model):
         indexes = [models.Index(fields=["code", "passed"], name="probation_result_code_idx")]
 
     def __str__(self):
-        return f"{self.leader} {self.code}: {'pass' if self.passed else 'fail'}"
+        verdict = gettext("passed") if self.passed else gettext("failed")
+        return f"{self.leader} {wording.check_label(self.code)}：{verdict}"
 
 
 class Violation(models.Model):
@@ -302,7 +329,8 @@ class ImportRecord(models.Model):
         indexes = [models.Index(fields=["campaign", "kind", "imported_at"], name="probation_import_latest_idx")]
 
     def __str__(self):
-        return f"{self.kind} {self.imported_at:%Y-%m-%d %H:%M:%S}"
+        kind = wording.KIND_LABELS.get(self.kind, self.kind)
+        return f"{kind} {timezone.localtime(self.imported_at):%Y-%m-%d %H:%M:%S}"
 
 
 class Board(Leader):

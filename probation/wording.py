@@ -68,6 +68,8 @@ def check_label(code):
         return _("new-merchant special check: new merchants over the activity")
     if code == "special:qualifying":
         return _("new-merchant special check: reward-qualifying merchants")
+    if code == "all checks passed":  # the reason stored when a leader is retained at probation end
+        return _("all checks passed")
     if family == "violation":
         try:
             return _("violation: %(kind)s") % {"kind": ViolationKind(rest).label}

@@ -9,7 +9,11 @@ from reviews import publication
 
 from . import calendar_rules, services
 from .admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
+from .admin_widgets import translate_boolean_icons
 from .models import BasicCheckMonth, Campaign
+
+# The admin's yes/no icons say 是/否 instead of True/False (admin autodiscovery imports this module first).
+translate_boolean_icons()
 
 admin.site.site_header = _("Taobao Alliance leader recruitment · staff workplace")
 admin.site.site_title = _("Leader recruitment staff")

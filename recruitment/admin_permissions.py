@@ -27,7 +27,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, OrderBy
 from django.db.models.constants import LOOKUP_SEP
 
-from .admin_widgets import keep_seconds
+from .admin_widgets import keep_seconds, translate_permission_choices
 
 
 class _ModelPermissions:
@@ -119,6 +119,9 @@ class PredicatePermissionsMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         keep_seconds(self)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return translate_permission_choices(super().formfield_for_manytomany(db_field, request, **kwargs))
 
     # --- Permissions --------------------------------------------------------------------------------
 

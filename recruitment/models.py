@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from recruitment import calendar_rules, timeutils
@@ -121,8 +122,8 @@ class Campaign(models.Model):
     attachment_max_mb = models.PositiveIntegerField(_("attachment size limit (MB)"), default=10)
     supplement_max_mb = models.PositiveIntegerField(_("supplementary material size limit (MB)"), default=50)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -196,7 +197,9 @@ class Campaign(models.Model):
 class BasicCheckMonth(models.Model):
     """One natural month of the basic check (基础项考核) with its own thresholds."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="basic_months")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="basic_months", verbose_name=_("campaign")
+    )
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     min_activities = models.PositiveIntegerField(_("new promotion activities at least"), default=1)
     min_merchants = models.PositiveIntegerField(_("merchants recruited at least"), default=3)
@@ -213,7 +216,8 @@ class BasicCheckMonth(models.Model):
         ]
 
     def __str__(self):
-        return self.code
+        # The check's name, as probation.wording.check_label words it; the code stays in the data.
+        return gettext("basic check of %(month)s") % {"month": f"{self.month:%Y-%m}"}
 
     @property
     def code(self):

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "reviews",
     "probation",
     "notifications",
-    "axes",
+    "accounts.apps.AxesConfig",  # django-axes, named for the admin's menu
     "audit",
 ]
 

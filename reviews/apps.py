@@ -7,5 +7,12 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self):
-        # Registers this app's Celery tasks, which the domain queues by name (recruitment.tasking.queue).
+        # Registers this app's Celery tasks, which the domain queues by name (recruitment.tasking.queue);
+        # audit details name this app's codes (audit.display, a lower layer, cannot import them).
+        from audit.display import choice_label, register_code_names
+
         from . import tasks  # noqa: F401
+        from .enums import CallOutcome, rule_title
+
+        register_code_names("failed_rules", rule_title)
+        register_code_names("outcome", lambda code: choice_label(CallOutcome, code))

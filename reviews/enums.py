@@ -23,6 +23,25 @@ class RiskRuleCode(models.TextChoices):
     NOT_BARRED_THIS_ROUND = "not_barred_this_round", _("Not closed in this round")
 
 
+# The rules whose description holds the parameter N, worded with it ("关联账号不超过 3 个").
+RULE_TITLES_WITH_PARAMETER = {
+    RiskRuleCode.MIN_INCORPORATION_YEARS: _("Incorporated at least %(n)s years ago"),
+    RiskRuleCode.MAX_ASSOCIATED_ACCOUNTS: _("At most %(n)s associated accounts"),
+    RiskRuleCode.NO_RECENT_CLEARING: _("No permission closed or cleared in the last %(n)s months"),
+}
+
+
+def rule_title(code, parameter=None):
+    """A risk rule by its name with its parameter in place of N; an unknown code is shown as it is."""
+    try:
+        code = RiskRuleCode(code)
+    except ValueError:
+        return code
+    if parameter is not None and code in RULE_TITLES_WITH_PARAMETER:
+        return RULE_TITLES_WITH_PARAMETER[code] % {"n": parameter}
+    return code.label
+
+
 class SanctionKind(models.TextChoices):
     CLOSED = "closed", _("Permission closed")
     CLEARED = "cleared", _("Cleared (清退)")

@@ -8,12 +8,13 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Application
 from recruitment.models import Campaign
 
-from .enums import CallOutcome, RiskRuleCode, SanctionKind
+from .enums import CallOutcome, RiskRuleCode, SanctionKind, rule_title
 
 # --- Round 1: 初审 ------------------------------------------------------------------------------
 
@@ -21,7 +22,9 @@ from .enums import CallOutcome, RiskRuleCode, SanctionKind
 class ChecklistItem(models.Model):
     """One point a round-1 reviewer ticks (completeness, general qualifications)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="checklist_items")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="checklist_items", verbose_name=_("campaign")
+    )
     text = models.CharField(_("check"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -37,7 +40,9 @@ class ChecklistItem(models.Model):
 class Round1Review(models.Model):
     """The round-1 decision on an application: the ticked checklist, pass or reject, and why."""
 
-    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="round1_review")
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="round1_review", verbose_name=_("application")
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewer")
     )
@@ -55,7 +60,7 @@ class Round1Review(models.Model):
         verbose_name_plural = _("round-1 reviews")
 
     def __str__(self):
-        return f"{self.application}: {'pass' if self.passed else 'reject'}"
+        return f"{self.application}：{gettext('passed') if self.passed else gettext('rejected')}"
 
 
 class PhoneTask(models.Model):
@@ -66,7 +71,9 @@ class PhoneTask(models.Model):
     list can filter and sort on them.
     """
 
-    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="phone_task")
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="phone_task", verbose_name=_("application")
+    )
     contact_name = models.CharField(_("contact person"), max_length=50)
     phone = models.CharField(_("phone number"), max_length=20)
     outcome = models.CharField(
@@ -118,7 +125,9 @@ class CallAttempt(models.Model):
 class Filing(models.Model):
     """The system filing (系统备案) an applicant completes after passing round 1."""
 
-    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="filing")
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="filing", verbose_name=_("application")
+    )
     legal_representative = models.CharField(_("legal representative"), max_length=50)
     legal_representative_id_number = models.CharField(_("legal representative's ID number"), max_length=18)
     registered_address = models.CharField(_("registered address"), max_length=200)
@@ -139,7 +148,9 @@ class Filing(models.Model):
 class RiskRule(models.Model):
     """One risk rule of one campaign, with its parameter; disabled rules are skipped."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="risk_rules")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="risk_rules", verbose_name=_("campaign")
+    )
     code = models.CharField(_("rule"), max_length=40, choices=RiskRuleCode.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
     parameter = models.PositiveIntegerField(
@@ -153,7 +164,7 @@ class RiskRule(models.Model):
         constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="one_rule_per_code_per_campaign")]
 
     def __str__(self):
-        return self.get_code_display()
+        return str(rule_title(self.code, self.parameter))
 
 
 class SanctionRecord(models.Model):
@@ -191,7 +202,9 @@ class SanctionRecord(models.Model):
 class RiskAssessment(models.Model):
     """One run of the risk rules on an application: the verdict and, per rule, the data it used."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="risk_assessments")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="risk_assessments", verbose_name=_("application")
+    )
     passed = models.BooleanField(_("passed"))
     results = models.JSONField(
         _("rule results"), default=list,
@@ -205,7 +218,7 @@ class RiskAssessment(models.Model):
         ordering = ["application", "-ran_at"]
 
     def __str__(self):
-        return f"{self.application}: {'pass' if self.passed else 'fail'}"
+        return f"{self.application}：{gettext('passed') if self.passed else gettext('failed')}"
 
     @property
     def failed_rules(self):
@@ -218,7 +231,9 @@ class RiskAssessment(models.Model):
 class RubricCriterion(models.Model):
     """One criterion of the final-review rubric with its weight (weights are relative)."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rubric")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="rubric", verbose_name=_("campaign")
+    )
     name = models.CharField(_("criterion"), max_length=100)
     description = models.TextField(_("what to look for"), blank=True)
     weight = models.PositiveSmallIntegerField(_("weight"), validators=[MinValueValidator(1)])
@@ -265,7 +280,9 @@ class CommitteeMember(models.Model):
 class ScoreSheet(models.Model):
     """One reviewer's scores and comment for one application in round 3."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="score_sheets")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="score_sheets", verbose_name=_("application")
+    )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="score_sheets", verbose_name=_("reviewer")
     )
@@ -289,8 +306,12 @@ class ScoreSheet(models.Model):
 
 
 class Score(models.Model):
-    sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(RubricCriterion, on_delete=models.PROTECT, related_name="+")
+    sheet = models.ForeignKey(
+        ScoreSheet, on_delete=models.CASCADE, related_name="scores", verbose_name=_("score sheet")
+    )
+    criterion = models.ForeignKey(
+        RubricCriterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("criterion")
+    )
     value = models.PositiveSmallIntegerField(_("score"))
 
     class Meta:

@@ -29,7 +29,7 @@ from probation.models import Leader, Violation
 from probation.services import closed_in_campaign
 
 from . import permissions
-from .enums import RiskRuleCode, SanctionKind
+from .enums import RiskRuleCode, SanctionKind, rule_title
 from .models import RiskAssessment, RiskRule, SanctionRecord
 
 logger = logging.getLogger(__name__)
@@ -243,8 +243,17 @@ def rerun_risk(application, *, actor, now=None):
     return assessment
 
 
-def rule_label(code):
-    try:
-        return RiskRuleCode(code).label
-    except ValueError:
-        return code
+def rule_label(code, parameter=None):
+    return rule_title(code, parameter)
+
+
+def rejection_reason_label(application, reason):
+    """The reason of a risk rejection (its failed rules' codes, ``company_entity, max_associated_accounts``,
+    kept as codes in the audit trail) by the rules' names, each with the parameter it was assessed with; any
+    other reason is returned as it is."""
+    codes = [code.strip() for code in reason.split(",") if code.strip()]
+    if not codes or any(code not in RiskRuleCode.values for code in codes):
+        return reason
+    latest = application.risk_assessments.order_by("-ran_at", "-pk").first()
+    parameters = {r.get("code"): r.get("parameter") for r in (latest.results if latest else [])}
+    return "、".join(str(rule_title(code, parameters.get(code))) for code in codes)

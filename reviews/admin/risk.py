@@ -6,8 +6,6 @@ assessment stuck in ``RISK_REVIEW``; ``can_manage_sanctions`` edits and imports 
 the filing deadline the queue's actions close out non-filers and reopen their filing (``non_filers``).
 """
 
-import json
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
@@ -17,16 +15,18 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
 
-from applications.enums import ApplicationStatus
+from applications.enums import ApplicationStatus, EntityType
 from applications.masking import mask_id_number
 from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
+from probation.enums import ViolationKind
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin, mask_field
 from recruitment.uploads import LimitedImportForm
 
 from .. import permissions, risk
+from ..enums import SanctionKind
 from ..models import Filing, RiskAssessment, RiskQueue, RiskRule, SanctionRecord
 from ..resources import SanctionRecordResource
 from .non_filers import NonFilerActionsMixin
@@ -57,12 +57,35 @@ DATA_LABELS = {
 }
 
 
-def _value(value):
+# Labels of the keys of one record in a rule's data (a sanction record, a closed leader, a violation).
+ITEM_LABELS = {
+    "kind": _("kind"),
+    "account": _("Taobao Alliance account"),
+    "credit_code": _("unified social credit code"),
+    "date": _("date"),
+    "campaign": _("campaign"),
+}
+
+
+def _code_label(key, value):
+    """A code stored in a rule's data (``company``, ``closed``, ``fake_orders``) by its name."""
+    choices = {"entity_type": [EntityType], "kind": [SanctionKind, ViolationKind]}.get(key, [])
+    for enum in choices:
+        try:
+            return enum(value).label
+        except ValueError:
+            continue
+    return value
+
+
+def _value(value, key=None):
     if value in (None, "", []):
         return "—"
     if isinstance(value, list):
-        return "；".join(json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else str(v) for v in value)
-    return str(value)
+        return "；".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return "，".join(f"{ITEM_LABELS.get(k, k)}：{_value(v, k)}" for k, v in value.items() if v not in (None, ""))
+    return str(_code_label(key, value))
 
 
 def _ordered(data):
@@ -81,11 +104,11 @@ def results_table(assessment):
         (
             (
                 "risk-pass" if r.get("passed") else "risk-fail",
-                risk.rule_label(r.get("code")),
+                risk.rule_label(r.get("code"), r.get("parameter")),
                 gettext("passed") if r.get("passed") else gettext("failed"),
                 format_html_join(
                     "", "<div>{}：{}</div>",
-                    ((DATA_LABELS.get(k, k), _value(v)) for k, v in _ordered(r.get("data") or {})),
+                    ((DATA_LABELS.get(k, k), _value(v, k)) for k, v in _ordered(r.get("data") or {})),
                 ),
             )
             for r in assessment.results
@@ -101,7 +124,7 @@ def results_table(assessment):
 def failed_labels(assessment):
     if assessment is None:
         return "—"
-    return "、".join(str(risk.rule_label(r["code"])) for r in assessment.failed_rules) or "—"
+    return "、".join(str(risk.rule_label(r["code"], r.get("parameter"))) for r in assessment.failed_rules) or "—"
 
 
 class FilingInline(admin.StackedInline):
@@ -261,14 +284,24 @@ class RiskRuleAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     """The risk rules of each campaign: enable or disable, set N (risk officers and campaign admins,
     by the model permissions their roles hold)."""
 
-    list_display = ["code", "campaign", "enabled", "parameter"]
+    list_display = ["rule_name", "campaign", "enabled", "parameter"]
     list_editable = ["enabled", "parameter"]
     list_filter = ["campaign", "enabled"]
     list_select_related = ["campaign"]
     view_predicate = manage_predicate = MODEL_PERMISSIONS
 
+    @admin.display(description=RiskRule._meta.get_field("code").verbose_name, ordering="code")
+    def rule_name(self, obj):
+        """The rule with its parameter in place of N ("关联账号不超过 3 个")."""
+        return str(obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return ["campaign", "rule_name", "enabled", "parameter"]
+        return ["campaign", "code", "enabled", "parameter"]
+
     def get_readonly_fields(self, request, obj=None):
-        return ["campaign", "code"] if obj is not None else []
+        return ["campaign", "rule_name"] if obj is not None else []
 
 
 @admin.register(SanctionRecord)

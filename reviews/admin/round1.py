@@ -23,9 +23,10 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from applications import permissions as application_permissions
-from applications.enums import ApplicationStatus
+from applications.enums import ApplicationStatus, OtherPlatform
 from applications.masking import mask_phone
 from applications.models import Application
+from applications.resources import join_labels
 from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
@@ -75,6 +76,9 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     list_select_related = ["campaign"]
     ordering = ["submitted_at", "pk"]
     actions = ["pass_round1", "reject_round1"]
+    # The answers kept as lists of codes are shown by their names (the page is read-only for reviewers).
+    exclude = ["associated_accounts", "other_platform_roles"]
+    readonly_fields = ["associated_accounts_display", "other_platform_roles_display"]
 
     def get_queryset(self, request):
         return (
@@ -93,6 +97,14 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     @admin.display(description=_("application"), ordering="company_name")
     def application(self, obj):
         return application_link(obj)
+
+    @admin.display(description=Application._meta.get_field("associated_accounts").verbose_name)
+    def associated_accounts_display(self, obj):
+        return join_labels(obj.associated_accounts)
+
+    @admin.display(description=Application._meta.get_field("other_platform_roles").verbose_name)
+    def other_platform_roles_display(self, obj):
+        return join_labels(obj.other_platform_roles, OtherPlatform)
 
     @admin.display(description=_("cooperation cases"), ordering="cases_total")
     def cases_count(self, obj):

@@ -260,7 +260,7 @@ def test_change_page_shows_cases_attachments_and_audit_trail(admin_client, appli
     assertContains(response, '<td class="field-created_at"><p>2024年4月20日 10:30</p></td>', html=True)
     assertContains(response, '<td class="field-from_status"><p>草稿</p></td>', html=True)
     assertContains(response, '<td class="field-to_status"><p>已提交</p></td>', html=True)
-    assertContains(response, '<td class="field-reason"><p>问卷提交</p></td>', html=True)
+    assertContains(response, '<td class="field-reason_text"><p>问卷提交</p></td>', html=True)
     # Read-only inlines: no form fields for the related rows.
     assertNotContains(response, 'name="cases-0-merchant_name"')
     assertNotContains(response, 'name="attachments-0-file"')

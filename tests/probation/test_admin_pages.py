@@ -318,6 +318,7 @@ def test_leader_change_page_shows_the_figures_of_each_check(viewer, campaign, le
     response = viewer.get(reverse("admin:probation_leader_change", args=[leader.pk]))
 
     assert response.status_code == 200
-    assert "gmv: 0.00 / ≥ 10000.00" in response.text
-    assert "new_merchants: 0 / ≥ 2" in response.text
+    # Figures by their names (issue 13: "gmv: 0.00 / ≥ 10000.00" read as code), thresholds after "≥".
+    assert "招商效果（GMV，元）：0.00 / ≥ 10000.00" in response.text
+    assert "新商家数：0 / ≥ 2" in response.text
     assert "纳新专项考核：阶段节点" in response.text

@@ -10,6 +10,7 @@ import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from pytest_django.asserts import assertContains
 
 from applications.enums import ApplicationStatus, EntityType
 from recruitment.timeutils import beijing
@@ -64,7 +65,7 @@ def test_risk_officer_sees_the_failed_rule_in_the_queue(client, rejected, stuck)
 
     page = response.content.decode()
     assert [a.pk for a in response.context["cl"].result_list] == [rejected.pk]
-    assert "关联账号不超过 N 个" in page
+    assert "关联账号不超过 3 个" in page
     assert "未通过" in page
 
 
@@ -75,7 +76,7 @@ def test_queue_change_page_shows_filing_and_the_data_of_each_rule(client, reject
 
     assert "王芳" in page  # the filing's legal representative
     assert (
-        "<td>关联账号不超过 N 个</td><td>未通过</td><td><div>关联账号：a；b；c；d</div><div>上限：3</div></td>"
+        "<td>关联账号不超过 3 个</td><td>未通过</td><td><div>关联账号：a；b；c；d</div><div>上限：3</div></td>"
     ) in page
     assert "<td>申请主体为公司</td><td>通过</td>" in page
 
@@ -87,9 +88,29 @@ def test_assessment_admin_readable_by_risk_officer(client, rejected):
     listing = client.get(ASSESSMENTS_URL).content.decode()
     detail = client.get(reverse("admin:reviews_riskassessment_change", args=[assessment.pk])).content.decode()
 
-    assert "关联账号不超过 N 个" in listing
+    assert "关联账号不超过 3 个" in listing
     assert "<div>上限：3</div>" in detail
     assert 'name="_save"' not in detail  # read-only
+
+
+def test_rejection_reason_in_the_audit_trail_names_the_rule_with_its_parameter(client, rejected):
+    login(client, roles.RISK_OFFICER)
+
+    response = client.get(reverse("admin:applications_application_change", args=[rejected.pk]))
+
+    assert rejected.status_changes.get(to_status=S.RISK_REJECTED).reason == "max_associated_accounts"  # the data
+    assertContains(response, '<td class="field-reason_text"><p>关联账号不超过 3 个</p></td>', html=True)
+
+
+def test_rules_list_shows_each_rule_with_its_parameter(client, campaign):
+    RiskRule.objects.filter(campaign=campaign, code=RiskRuleCode.MAX_ASSOCIATED_ACCOUNTS).update(parameter=5)
+    login(client, roles.RISK_OFFICER)
+
+    page = client.get(reverse("admin:reviews_riskrule_changelist")).content.decode()
+
+    assert "关联账号不超过 5 个" in page
+    assert "公司成立满 1 年" in page
+    assert " N " not in page
 
 
 @pytest.mark.parametrize("role", NO_RISK_ROLES)
