@@ -113,7 +113,7 @@ def risk_dataset(applications):
                 assessment.application_id,
                 assessment.ran_at,
                 _verdict(assessment.passed),
-                cell(str(risk.rule_label(result.get("code")))),
+                cell(str(risk.rule_label(result.get("code"), result.get("parameter")))),
                 _verdict(result.get("passed")),
                 cell(data),
             ])

@@ -1,6 +1,6 @@
 """No English left on the pages people read (issue 13).
 
-The demo data (``recruitment.demo.seed``: a campaign open for applications, one in review, one in probation,
+The demo data (``reviews.demo.seed``: a campaign open for applications, one in review, one in probation,
 one finished) is seeded at a frozen moment; then each staff role of the demo logs in and every admin page it
 can open is rendered in zh-hans — the dashboard, each registered model's changelist, add page and the change
 and history pages of existing objects, the project's custom admin views (queues, ranking, score page,
@@ -31,9 +31,9 @@ from django.urls import reverse
 from applications import questionnaire
 from applications.models import Application, Attachment
 from probation.models import Leader, Violation
-from recruitment import demo
 from recruitment.models import Campaign
 from recruitment.timeutils import beijing
+from reviews import demo
 from reviews.enums import CallOutcome
 from reviews.models import PhoneTask
 from tests.html_forms import posted_data

@@ -60,7 +60,8 @@ def world(campaign):
         FilingFactory(application=first, legal_representative_id_number=ID_NUMBER)
     with time_machine.travel(beijing(2024, 4, 26, 9, 1, 7), tick=False):
         first.risk_assessments.create(passed=True, results=[
-            {"code": "max_associated_accounts", "passed": True, "data": {"associated_accounts": 2, "limit": 3}},
+            {"code": "max_associated_accounts", "parameter": 3, "passed": True,
+             "data": {"associated_accounts": 2, "limit": 3}},
         ])
     resources = RubricCriterionFactory(campaign=campaign, name="新商家资源", position=1)
     cases = RubricCriterionFactory(campaign=campaign, name="案例质量", position=2)
@@ -203,7 +204,7 @@ def test_risk_sheet_names_each_rule_its_verdict_and_data(client, admin_client, w
 
     assert values(book["风险评估"]) == [
         ["申请编号", "评估时间", "风险评估结论", "规则", "结果", "依据数据"],
-        [world.first.pk, datetime(2024, 4, 26, 9, 1, 7), "通过", "关联账号不超过 N 个", "通过",
+        [world.first.pk, datetime(2024, 4, 26, 9, 1, 7), "通过", "关联账号不超过 3 个", "通过",
          "关联账号：2；上限：3"],
     ]
 
@@ -316,7 +317,7 @@ def test_the_workbook_is_named_and_headed_in_english_for_staff_who_chose_english
     assert [c.value for c in book["Score sheets"][1]] == [
         "Application number", "Reviewer", "Submitted at", "Weighted score", "新商家资源", "案例质量", "Comment",
     ]
-    assert values(book["Risk assessments"])[1][2:5] == ["passed", "At most N associated accounts", "passed"]
+    assert values(book["Risk assessments"])[1][2:5] == ["passed", "At most 3 associated accounts", "passed"]
     assert response["Content-Disposition"] == (
         f'attachment; filename="applications-2024-nx2-2026-11-30.xlsx"; '
         f"filename*=UTF-8''{quote(f'Applications-{CAMPAIGN_NAME}-2026-11-30.xlsx')}"
