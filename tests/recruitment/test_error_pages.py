@@ -127,6 +127,7 @@ def test_csrf_failure_on_a_real_post_without_token_is_the_branded_page():
     assert response.status_code == 403
     assert heading(response) == "页面已过期，提交未成功"
     assert "本次内容未保存。请返回并刷新页面后重新提交（请允许本站使用 Cookie）。" in response.content.decode()
+    assert "供客服排查：CSRF 校验未通过（403）。" in response.content.decode()
     assert ways_back(response) == [("error-home-link", "/"), ("error-login-link", "/accounts/login/")]
 
 
