@@ -64,6 +64,18 @@ def test_404_for_staff_leads_to_the_admin_index(client):
 
 
 @pytest.mark.django_db
+def test_404_is_the_same_page_whatever_was_asked_for(client, applicant):
+    """No path and no CSRF token in the page: a 404 tells nothing about what was asked for."""
+    client.force_login(applicant)
+
+    first, second = client.get("/attachments/1/"), client.get("/no-such-page/?q=secret")
+
+    assert (first.status_code, second.status_code) == (404, 404)
+    assert first.content == second.content
+    assert b"csrfmiddlewaretoken" not in first.content
+
+
+@pytest.mark.django_db
 def test_404_in_english_when_the_visitor_picked_english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
