@@ -6,7 +6,10 @@ and without probation, a campaign in review and one in probation, so the pages s
 staff really see. Each page's violations are listed by rule, element and axe's summary on failure.
 """
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -16,11 +19,11 @@ from applications.models import Application
 from probation.models import Leader, Violation
 from recruitment import demo
 from recruitment.models import Campaign
+from reviews.roles import ensure_roles
 from tests.browser.axe import DESKTOP, MOBILE, blocking_violations
+from tests.factories import CampaignFactory
 
-# serialized_rollback: the demo builds on the migrated rows (the 2024 campaign, its checklist and rubric, the
-# role groups), which an earlier transactional test's flush removed; they are restored before each test.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SECTIONS = ["identity", "risk", "qualifications", "assessment", "cases", "attachments", "declaration"]
 
@@ -28,6 +31,11 @@ SECTIONS = ["identity", "risk", "qualifications", "assessment", "cases", "attach
 @pytest.fixture
 def seeded(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # The migrated rows the demo builds on (the 2024 campaign, its checklist, risk rules and rubric, the role
+    # groups), which an earlier transactional test's flush removed; each step keeps rows that exist.
+    ensure_roles()
+    CampaignFactory()
+    import_module("reviews.migrations.0002_roles_and_defaults").create_defaults(django_apps, None)
     demo.seed()
     return Campaign.objects.get(slug="demo")
 
