@@ -23,7 +23,10 @@ run: venv
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/); scheduled jobs run every minute"
 	$(PY) manage.py run_embedded $(HOST):$(PORT)
 
+# The browser tests need Debian's Chromium and the pinned axe-core: installed when missing (as root), or the
+# suite does not start and the one command to run is printed (tests/browser/ensure-deps).
 test: venv
+	tests/browser/ensure-deps
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # ruff, then the layers of .importlinter (lint-imports).
@@ -44,4 +47,4 @@ bench: venv
 	$(PY) bench/run.py --scale $(or $(SCALE),small) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache tests/browser/node_modules

@@ -26,6 +26,8 @@ SECRET_KEY = env(
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The branded 403 page for a form without a valid token, rendered with the request (recruitment/errors.py).
+CSRF_FAILURE_VIEW = "recruitment.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

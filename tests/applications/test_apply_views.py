@@ -354,7 +354,7 @@ def test_submitted_sections_refuse_posts(logged_in, submitted, inside_window, sl
     })
 
     assert response.status_code == 403
-    assert "你的申请已提交，内容和附件不能再修改。" in response.content.decode()
+    assert "您的申请已提交，内容和附件不能再修改。" in response.content.decode()
     assert Application.objects.filter(pk=submitted.pk).values().get() == before
     assert list(submitted.cases.values()) == cases_before
     assert list(submitted.attachments.values()) == files_before

@@ -22,7 +22,7 @@ def status_text(page):
 def test_status_without_application_links_to_start(logged_in, campaign, inside_window):
     page = logged_in.get(STATUS_URL).content.decode()
 
-    assert status_text(page) == '<span class="badge badge-muted">未开始</span> 你还没有开始填写申请。'
+    assert status_text(page) == '<span class="badge badge-muted">未开始</span> 您还没有开始填写申请。'
     assert f'href="{reverse("applications:apply")}" id="btn-start">开始申请</a>' in page
 
 

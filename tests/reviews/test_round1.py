@@ -86,7 +86,7 @@ def test_round1_pass_notifies_the_applicant_once_per_channel(application, review
     ]
     inapp = notes.get(channel="inapp")
     assert inapp.subject == f"{application.campaign.name}：初审已通过"
-    assert "请登录后在“申请状态”页完成系统备案" in inapp.body
+    assert "请登录后在“申请进度”页面完成系统备案" in inapp.body
     assert "补充材料" in inapp.body
 
 
