@@ -1,7 +1,7 @@
 """axe-core in Chromium: no applicant page (desktop and phone) and none of the project's own admin pages
 (desktop, as a superuser) has a serious or critical accessibility violation.
 
-The data is the demo (``recruitment.demo.seed``): every stage of the questionnaire, the status page with
+The data is the demo (``reviews.demo.seed``): every stage of the questionnaire, the status page with
 and without probation, a campaign in review and one in probation, so the pages show what applicants and
 staff really see. Each page's violations are listed by rule, element and axe's summary on failure.
 """
@@ -17,8 +17,8 @@ from django.test import Client
 from applications.enums import ApplicationStatus
 from applications.models import Application
 from probation.models import Leader, Violation
-from recruitment import demo
 from recruitment.models import Campaign
+from reviews import demo
 from reviews.roles import ensure_roles
 from tests.browser.axe import DESKTOP, MOBILE, blocking_violations
 from tests.factories import CampaignFactory
