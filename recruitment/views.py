@@ -14,6 +14,7 @@ from reviews.results import published_results
 
 from . import timeutils
 from .context_processors import get_current_campaign
+from .facts import campaign_facts
 
 ONE_SECOND = timedelta(seconds=1)
 
@@ -122,18 +123,19 @@ def campaign_calendar(campaign, now):
     return sorted(entries, key=lambda entry: entry.starts_at)
 
 
-def static_fragment_key(campaign, calendar):
+def static_fragment_key(campaign, calendar, facts):
     """Key of the home page's cached part (facts, texts, calendar): everything that part shows.
 
-    The fragment is a pure function of this key (campaign fields, calendar texts and states, language,
-    time zone), so a cached copy can never be stale and no invalidation is needed; the hero, the window
-    state and the countdown stay outside the fragment and are rendered on every request.
+    The fragment is a pure function of this key (campaign fields, calendar texts and states, the facts of
+    ``recruitment.facts`` with the monthly thresholds, which live in other rows, language, time zone),
+    so a cached copy can never be stale and no invalidation is needed; the hero, the window state and the
+    countdown stay outside the fragment and are rendered on every request.
     """
     shown = (
         campaign.pk, campaign.updated_at, campaign.seats, campaign.application_closes_at,
         campaign.results_published_at, campaign.probation_starts_on, campaign.probation_ends_on,
         campaign.checkpoint_min_new_merchants, campaign.checkpoint_ends_at, campaign.total_min_new_merchants,
-        campaign.qualifying_min_merchants, tuple(calendar),
+        campaign.qualifying_min_merchants, tuple(calendar), facts,
         translation.get_language(), timezone.get_current_timezone_name(),
     )
     return repr(shown)
@@ -152,6 +154,7 @@ def home(request):
             # The deadline is inclusive to the second: the window ends at the next second.
             countdown = Countdown.until(campaign.application_closes_at + ONE_SECOND, now)
         calendar = campaign_calendar(campaign, now)
+        facts = campaign_facts(campaign)
         context.update(
             window_state=state,
             countdown=countdown,
@@ -160,7 +163,8 @@ def home(request):
             results_text=format_instant(campaign.results_published_at),
             results_public=campaign.results_are_published(now),
             calendar=calendar,
-            static_fragment_key=static_fragment_key(campaign, calendar),
+            facts=facts,
+            static_fragment_key=static_fragment_key(campaign, calendar, facts),
         )
     return render(request, "home.html", context)
 

@@ -22,6 +22,7 @@ from applications.services import ApplicationError, TransitionNotAllowed, transi
 from notifications.services import notify
 from probation.models import Leader
 from recruitment import timeutils
+from recruitment.facts import campaign_facts
 from recruitment.models import Campaign
 
 from . import committee, permissions
@@ -282,7 +283,9 @@ def _grant_leader(campaign, application, now):
 
 
 def _notify_outcomes(campaign):
-    """One message per applicant with an outcome; neutral wording for every way of not being selected."""
+    """One message per applicant with an outcome; neutral wording for every way of not being selected. The
+    selected are told the probation's checks with this campaign's months and thresholds (``recruitment.facts``)."""
+    facts = campaign_facts(campaign)
     for application in (
         Application.objects.filter(campaign=campaign, status__in=NOTIFIED_STATES)
         .select_related("applicant")
@@ -293,6 +296,6 @@ def _notify_outcomes(campaign):
             event=f"published:{application.pk}",
             recipient=application.applicant,
             template="publication_selected" if selected else "publication_not_selected",
-            context={"campaign": campaign},
+            context={"campaign": campaign, "facts": facts},
             application=application,
         )
