@@ -30,3 +30,4 @@ class AuditAction(models.TextChoices):
     EXPORT_PROBATION_REPORT = "export_probation_report", _("Probation report exported")
     EXPORT_LEADERS = "export_leaders", _("Leaders exported")
     EXPORT_SANCTIONS = "export_sanctions", _("Sanction list exported")
+    COPY_CAMPAIGN = "copy_campaign", _("Campaign copied as a new round")
