@@ -2,15 +2,17 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.urls import path, reverse
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from reviews import publication
 
-from . import calendar_rules, services
+from . import admin_pages, calendar_rules, services
 from .admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 from .admin_widgets import translate_boolean_icons
 from .models import BasicCheckMonth, Campaign
+from .permissions import can_copy_campaign
 
 # The admin's yes/no icons say 是/否 instead of True/False (admin autodiscovery imports this module first).
 translate_boolean_icons()
@@ -95,6 +97,7 @@ class CampaignAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     # Switching the current campaign goes through the "make current" action only (one path, atomic).
     readonly_fields = ["is_current", "data_complete_until", "decided_until"]
     form = CampaignForm
+    change_form_template = "admin/recruitment/campaign/change_form.html"
     inlines = [BasicCheckMonthInline]
     actions = ["make_current"]
     # The campaign admin's role holds the model permissions (reviews.roles).
@@ -159,6 +162,22 @@ class CampaignAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
         ),
         (_("Questionnaire limits"), {"fields": ["attachment_max_mb", "supplement_max_mb"]}),
     ]
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:campaign_id>/copy/",
+                 wrap(lambda request, campaign_id: admin_pages.copy_view(self, request, campaign_id)),
+                 name="recruitment_campaign_copy"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The campaign admin finds 复制为新一轮 among the page's tools (``campaign/change_form.html``)."""
+        extra_context = dict(extra_context or {})
+        if str(object_id).isdigit() and can_copy_campaign(request.user):
+            extra_context["copy_url"] = reverse("admin:recruitment_campaign_copy", args=[object_id])
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("application window"))
     def window_state_display(self, obj):
