@@ -8,14 +8,15 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from applications.enums import PendingDecision
+from applications.enums import ApplicationStatus, PendingDecision
 from notifications.models import Notification
 from recruitment.facts import campaign_facts
 from recruitment.models import Campaign
 from recruitment.timeutils import beijing
 from reviews import publication
 from reviews.roles import CAMPAIGN_ADMIN
-from tests.factories import BasicCheckMonthFactory, CampaignFactory
+from tests.factories import ApplicationFactory, BasicCheckMonthFactory, CampaignFactory
+from tests.probation.factories import LeaderFactory
 from tests.reviews.factories import FinalReviewApplicationFactory, scored_by_committee, staff_with_role
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,27 @@ def test_the_selection_notice_states_the_rounds_checks(round_2031):
         "其中满足奖励计算条件的商家 ≥ 5 个：单品推广成交订单 ≥ 15 笔，有效结算率 ≥ 62.5%，且 618 "
         "期间（2031-06-01 20:00:00 – 2031-06-18 23:59:59）未全程退出淘宝客。"
     ) in body
+
+
+def test_the_leaders_status_page_states_the_rounds_checks(client, round_2031):
+    Campaign.objects.filter(pk=round_2031.pk).update(published_at=beijing(2031, 5, 8, 9))
+    application = ApplicationFactory(
+        campaign=round_2031, status=ApplicationStatus.SELECTED, pending_decision=PendingDecision.SELECTED,
+        submitted_at=beijing(2031, 4, 10, 10),
+    )
+    LeaderFactory(campaign=round_2031, leader_account=application.alliance_account, application=application,
+                  granted_at=beijing(2031, 5, 8, 9))
+    with time_machine.travel(beijing(2031, 6, 10, 12), tick=False):
+        client.force_login(application.applicant)
+        html = client.get(reverse("applications:status")).content.decode()
+
+    assert 'id="basic-2031-06"' in html and 'id="basic-2031-07"' in html and 'id="basic-2024' not in html
+    assert ("<li>基础项考核：每个自然月（2031-06、2031-07）的新推广活动个数、招商商家个数、招商商品个数"
+            "与招商效果（GMV）均须达到当月标准；任一项未达标，次月初关闭招商服务商权限。</li>") in html
+    assert ("<li>纳新专项考核（阶段节点）：2031-06-01 00:00:00 至 2031-06-15 23:59:59 期间成功引入的新商家少于 4 个，"
+            "将于 2031-06-16 00:00:00 关闭招商服务商权限。</li>") in html
+    assert ("<li>纳新专项考核（最终结果）：整个活动期（2031-06-01 00:00:00 至 2031-06-30 23:59:59）"
+            "引入的新商家少于 7 个，或满足奖励计算条件的商家少于 5 个，"
+            "将于 2031-08-05 00:00:00 关闭招商服务商权限。</li>") in html
+    assert ("活动期内您推广的任一单品成交订单 ≥ 15 笔；有效结算率（结算订单数 / 付款订单数）≥ 62.5%；"
+            "618 活动期间（2031-06-01 20:00:00 至 2031-06-18 23:59:59）未全程退出淘宝客。</li>") in html
