@@ -141,3 +141,13 @@ def test_the_leaders_status_page_states_the_rounds_checks(client, round_2031):
             "将于 2031-08-05 00:00:00 关闭招商服务商权限。</li>") in html
     assert ("活动期内您推广的任一单品成交订单 ≥ 15 笔；有效结算率（结算订单数 / 付款订单数）≥ 62.5%；"
             "618 活动期间（2031-06-01 20:00:00 至 2031-06-18 23:59:59）未全程退出淘宝客。</li>") in html
+
+
+def test_home_without_basic_months_says_they_will_be_announced(client, round_2031):
+    round_2031.basic_months.all().delete()
+
+    with time_machine.travel(beijing(2031, 4, 10), tick=False):
+        content = client.get(reverse("home")).content.decode()
+
+    assert '<p id="basic-months-text">基础项考核的月份及每月考核标准将在此公布。</p>' in content
+    assert 'id="basic-months"' not in content
