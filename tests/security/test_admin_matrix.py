@@ -127,6 +127,7 @@ CUSTOM_PAGES = {
     "probation_board_report":                 (403, 403, 403, 200, 200, 403),
     "probation_leader_export":                (403, 403, 403, 200, 200, 403),
     "workspace_campaign":                     (302, 302, 302, 302, 302, 302),  # the header's switch (POST)
+    "recruitment_campaign_copy":              (403, 403, 403, 403, 200, 403),  # 复制为新一轮
 }
 
 # The same exports actually run (POST of the export form, every column): the file or 403.
@@ -168,6 +169,8 @@ def custom_request(name, world):
         "probation_board_report": ("get", reverse("admin:probation_board_report") + f"?campaign={slug}", None),
         "probation_leader_export": ("get", reverse("admin:probation_leader_export"), None),
         "workspace_campaign": ("post", reverse("admin:workspace_campaign"), {"campaign": world.campaign.pk}),
+        "recruitment_campaign_copy": ("get", reverse("admin:recruitment_campaign_copy", args=[world.campaign.pk]),
+                                      None),
     }[name]
 
 
