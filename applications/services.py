@@ -198,10 +198,15 @@ def save_answers(form):
     application = form.instance
     try:
         with transaction.atomic():
-            _lock_editable(application)
+            locked = _lock_editable(application)
             form.save(commit=False)
+            fields = [*form._meta.fields, "updated_at"]
+            custom = form.custom_values() if hasattr(form, "custom_values") else {}
+            if custom:
+                questionnaire.record_custom_answers(application, custom, stored=locked.custom_answers)
+                fields.append("custom_answers")
             application.updated_at = timezone.now()
-            application.save(update_fields=[*form._meta.fields, "updated_at"])
+            application.save(update_fields=fields)
     except IntegrityError:
         form.add_error("alliance_account" if "alliance_account" in form.fields else None,
                        _duplicate_account_message())
