@@ -283,10 +283,10 @@ class CustomQuestion(models.Model):
         help_text=_("A single choice, multiple choice or yes/no question of the same campaign."),
     )
     condition_value = models.CharField(
-        _("is"), max_length=200, blank=True,
+        _("has the answer"), max_length=200, blank=True,
         help_text=_("One of that question's choices, or 是 / 否 for a yes/no question."),
     )
-    position = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         verbose_name = _("custom question")
