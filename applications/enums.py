@@ -89,6 +89,7 @@ class OtherPlatform(models.TextChoices):
 class AttachmentKind(models.TextChoices):
     SUPPORTING = "supporting", _("Supporting file")
     SUPPLEMENTARY = "supplementary", _("Supplementary material (after round 1)")
+    ANSWER = "answer", _("Answer to a custom question")
 
 
 
@@ -146,6 +147,7 @@ class QuestionKind(models.TextChoices):
     MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
     YES_NO = "yes_no", _("Yes / no")
     DATE = "date", _("Date")
+    FILE = "file", _("File upload")
 
 
 # Kinds whose answer may be the condition of another question.

@@ -53,6 +53,8 @@ def custom_field(question):
         return forms.NullBooleanField(widget=forms.RadioSelect(choices=YES_NO), **common)
     if kind == QuestionKind.DATE:
         return forms.DateField(widget=DATE_INPUT, **common)
+    if kind == QuestionKind.FILE:
+        return forms.FileField(widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.xls"}), **common)
     return forms.CharField(max_length=300, **common)
 
 
@@ -70,7 +72,7 @@ def stored_value(question, value):
 
 
 def initial_value(question, value):
-    if value is None:
+    if value is None or question.kind == QuestionKind.FILE:  # a file input never shows the file it holds
         return None
     if question.kind == QuestionKind.DATE:
         return date.fromisoformat(value)
@@ -117,14 +119,43 @@ class SectionForm(forms.ModelForm):
                 field.depends_on = question.condition_question.field_name
                 field.depends_value = depends_value(question)
             self.fields[question.field_name] = field
+            held = questionnaire.stored_answer(self.instance, question) if question.kind == QuestionKind.FILE else None
+            if held:
+                field.help_text = " ".join(
+                    str(part) for part in (field.help_text, _("Uploaded: %(name)s. A new file replaces it.")
+                                           % {"name": held.get("name", "")}) if part
+                )
             if not self.is_bound:
                 self.initial[question.field_name] = initial_value(
                     question, questionnaire.stored_answer(self.instance, question)
                 )
 
+    def clean(self):
+        cleaned = super().clean()
+        # A file answer goes through the attachments' checks (content, size), like any supporting file.
+        self.checked_uploads = {}
+        for question in self.section.questions:
+            upload = cleaned.get(question.field_name) if question.kind == QuestionKind.FILE else None
+            if upload:
+                try:
+                    self.checked_uploads[question] = check_upload(
+                        upload, campaign=self.instance.campaign, kind=AttachmentKind.ANSWER
+                    )
+                except forms.ValidationError as error:
+                    self.add_error(question.field_name, error)
+        return cleaned
+
     def custom_values(self):
-        """The section's custom answers as stored: question -> value (``None`` when not answered)."""
-        return {q: stored_value(q, self.cleaned_data.get(q.field_name)) for q in self.section.questions}
+        """The section's custom answers as stored: question -> value (``None`` when not answered). A file
+        question is there only with a new upload (its ``CheckedUpload``): without one the file held stays."""
+        values = {}
+        for question in self.section.questions:
+            if question.kind == QuestionKind.FILE:
+                if question in self.checked_uploads:
+                    values[question] = self.checked_uploads[question]
+                continue
+            values[question] = stored_value(question, self.cleaned_data.get(question.field_name))
+        return values
 
 
 class CustomSectionForm(SectionForm):

@@ -252,9 +252,19 @@ def answer_text(kind, value):
         return None
     if kind == QuestionKind.YES_NO:
         return _("Yes") if value else _("No")
+    if kind == QuestionKind.FILE:
+        return value.get("name", "") if isinstance(value, dict) else str(value)
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)
+
+
+def answer_attachment(entry):
+    """The attachment number of a stored file answer (its download link), else ``None``."""
+    value = (entry or {}).get("value")
+    if entry and entry.get("kind") == QuestionKind.FILE and isinstance(value, dict):
+        return value.get("attachment")
+    return None
 
 
 def answer_cell(kind, value):
@@ -277,7 +287,7 @@ def removed_answers(application, campaign_questions=None):
     current = {str(q.pk) for q in campaign_questions}
     return [
         {"name": f"q{key}", "label": entry.get("label", ""), "bonus": False, "required": False,
-         "value": answer_text(entry.get("kind"), entry.get("value"))}
+         "value": answer_text(entry.get("kind"), entry.get("value")), "attachment_id": answer_attachment(entry)}
         for key, entry in (application.custom_answers or {}).items()
         if key not in current and is_answered(entry.get("value"))
     ]
@@ -405,6 +415,7 @@ def answers(application, section):
                                  stored_entry(application, question).get("value")),
             "bonus": False,
             "required": question.required and question_applies(application, question),
+            "attachment_id": answer_attachment(stored_entry(application, question)),
         }
         for question in section.questions
     ]
@@ -428,15 +439,16 @@ def record_custom_answers(application, values, *, stored):
 
 
 def custom_answer_rows(application):
-    """Every custom answer for staff pages: (section title, question text answered, answer or ``None``), the
-    campaign's questions in questionnaire order, then the answers to questions since removed."""
+    """Every custom answer for staff pages: (section title, question text answered, answer or ``None``,
+    attachment number of a file answer or ``None``), the campaign's questions in questionnaire order, then
+    the answers to questions since removed."""
     sections = sections_for(application.campaign)
     rows = []
     questions = []
     for section in sections:
         for answer in answers(application, section)[len(section.fields):]:
-            rows.append((section.title, answer["label"], answer["value"]))
+            rows.append((section.title, answer["label"], answer["value"], answer["attachment_id"]))
         questions += section.questions
     removed = removed_answers(application, questions)
-    rows += [(_("Questions since removed"), answer["label"], answer["value"]) for answer in removed]
+    rows += [(_("Questions since removed"), a["label"], a["value"], a["attachment_id"]) for a in removed]
     return rows

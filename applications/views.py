@@ -183,7 +183,10 @@ def _after_save(request, application, current):
 def _form_section(request, application, current):
     form_class = SECTION_FORMS.get(current.slug, CustomSectionForm)
     editable = permissions.can_edit_answers(request.user, application)
-    form = form_class(request.POST or None, instance=application, section=current) if editable else None
+    form = (
+        form_class(request.POST or None, request.FILES or None, instance=application, section=current)
+        if editable else None
+    )
     if request.method == "POST":
         try:
             saved = form.is_valid() and services.save_answers(form)

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 ('new_section_title', models.CharField(blank=True, help_text='A new section, shown after the key assessment; questions with the same title share it.', max_length=100, verbose_name='new section title')),
                 ('label', models.CharField(max_length=300, verbose_name='question')),
                 ('help_text', models.CharField(blank=True, max_length=500, verbose_name='help text')),
-                ('kind', models.CharField(choices=[('short_text', 'Short text'), ('long_text', 'Long text'), ('number', 'Number'), ('single_choice', 'Single choice'), ('multiple_choice', 'Multiple choice'), ('yes_no', 'Yes / no'), ('date', 'Date')], default='short_text', max_length=20, verbose_name='type')),
+                ('kind', models.CharField(choices=[('short_text', 'Short text'), ('long_text', 'Long text'), ('number', 'Number'), ('single_choice', 'Single choice'), ('multiple_choice', 'Multiple choice'), ('yes_no', 'Yes / no'), ('date', 'Date'), ('file', 'File upload')], default='short_text', max_length=20, verbose_name='type')),
                 ('choices', models.TextField(blank=True, help_text='For a single or multiple choice: one choice per line.', verbose_name='choices')),
                 ('required', models.BooleanField(default=False, help_text='Needed to submit. Binds drafts only: an application already submitted stays submitted.', verbose_name='required')),
                 ('condition_value', models.CharField(blank=True, help_text="One of that question's choices, or 是 / 否 for a yes/no question.", max_length=200, verbose_name='has the answer')),
@@ -61,6 +61,11 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'custom questions',
                 'ordering': ['campaign', 'position', 'id'],
             },
+        ),
+        migrations.AlterField(
+            model_name='attachment',
+            name='kind',
+            field=models.CharField(choices=[('supporting', 'Supporting file'), ('supplementary', 'Supplementary material (after round 1)'), ('answer', 'Answer to a custom question')], default='supporting', max_length=20, verbose_name='kind'),
         ),
         migrations.RunPython(grant_permissions, migrations.RunPython.noop),
     ]

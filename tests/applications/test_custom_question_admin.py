@@ -12,7 +12,7 @@ from applications.enums import QuestionKind
 from applications.models import CustomQuestion
 from applications.resources import ApplicationResource
 from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
-from tests.factories import CustomQuestionFactory, UserFactory
+from tests.factories import AttachmentFactory, CustomQuestionFactory, UserFactory
 from tests.reviews.factories import FinalReviewApplicationFactory, judge_of, staff_with_role
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,22 @@ def test_export_of_an_application_without_answers_leaves_the_cells_empty(admin_c
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert (rows[0][-1], rows[1][-1]) == ("是否做直播", "")
+
+
+def test_file_answer_is_a_download_link_for_reviewers_and_its_name_in_the_export(client, campaign, submitted):
+    question = CustomQuestionFactory(campaign=campaign, label="仓储证明", kind=QuestionKind.FILE)
+    attachment = AttachmentFactory(application=submitted, kind="answer", original_name="仓储证明.pdf")
+    answered(submitted, question, {"attachment": attachment.pk, "name": "仓储证明.pdf"})
+    reviewer = staff_with_role(ROUND1_REVIEWER)
+    client.force_login(reviewer)
+    url = reverse("applications:attachment", args=[attachment.pk])
+
+    page = client.get(reverse("admin:applications_application_change", args=[submitted.pk]))
+    download = client.get(url)
+    client.force_login(staff_with_role(CAMPAIGN_ADMIN))
+    rows = list(csv.reader(io.StringIO(client.post(reverse(EXPORT), export_form()).content.decode("utf-8-sig"))))
+
+    link = f'<dt>重点考核（拓客资源与计划） · 仓储证明</dt><dd><a href="{url}">仓储证明.pdf</a></dd>'
+    assertContains(page, link, html=False)
+    assert download.status_code == 200
+    assert (rows[0][-1], rows[1][-1]) == ("仓储证明", "仓储证明.pdf")

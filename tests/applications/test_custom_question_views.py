@@ -1,11 +1,12 @@
 """Custom questions in the applicant's questionnaire: the same pages, saving, errors and read-only views."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from applications import questionnaire
 from applications.enums import QuestionKind
-from tests.factories import CustomQuestionFactory
+from tests.factories import AttachmentFactory, CustomQuestionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +167,93 @@ def test_get_of_a_section_with_custom_questions_writes_nothing(logged_in, draft,
 
     draft.refresh_from_db()
     assert (draft.updated_at, draft.custom_answers) == before
+
+
+# --- File answers ---------------------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def licence(campaign):
+    """A file question and a short text in a new section."""
+    upload = CustomQuestionFactory(campaign=campaign, section="", new_section_title=PLAN, label="仓储证明",
+                                   kind=QuestionKind.FILE, required=True, position=1)
+    note = CustomQuestionFactory(campaign=campaign, section="", new_section_title=PLAN, label="仓储说明", position=2)
+    return upload, note
+
+
+def test_file_answer_is_checked_and_stored_as_an_attachment(logged_in, draft, licence, inside_window):
+    upload, note = licence
+
+    response = logged_in.post(plan_url(), {
+        f"q{upload.pk}": SimpleUploadedFile("仓储证明.pdf", PDF), f"q{note.pk}": "自有仓 2000 平", "action": "save",
+    })
+
+    assert response["Location"] == plan_url()
+    attachment = draft.attachments.get()
+    assert (attachment.kind, attachment.original_name, attachment.description, attachment.content_type) == (
+        "answer", "仓储证明.pdf", "仓储证明", "application/pdf"
+    )
+    draft.refresh_from_db()
+    assert draft.custom_answers[str(upload.pk)] == {
+        "label": "仓储证明", "kind": "file", "value": {"attachment": attachment.pk, "name": "仓储证明.pdf"},
+    }
+    page = logged_in.get(plan_url()).content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert "已上传：仓储证明.pdf。再次上传将替换该文件。" in page
+    assert [m.label for m in questionnaire.missing_answers(draft, questionnaire.get_section(
+        questionnaire.new_section_slug(PLAN), draft.campaign))] == []
+
+
+def test_file_answer_of_a_refused_type_is_a_form_error_and_nothing_is_saved(logged_in, draft, licence, inside_window):
+    upload, note = licence
+
+    response = logged_in.post(plan_url(), {
+        f"q{upload.pk}": SimpleUploadedFile("证明.pdf", b"just text, not a PDF"), f"q{note.pk}": "自有仓",
+        "action": "save",
+    })
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="row-q{upload.pk}"' in page and page.count('class="form-row field-error') == 1
+    assert f'name="q{note.pk}" value="自有仓"' in page
+    assert draft.attachments.count() == 0
+    draft.refresh_from_db()
+    assert draft.custom_answers == {}
+
+
+def test_saving_without_a_new_file_keeps_it_and_a_new_file_replaces_it(logged_in, draft, licence, inside_window):
+    upload, note = licence
+    logged_in.post(plan_url(), {f"q{upload.pk}": SimpleUploadedFile("一.pdf", PDF), "action": "save"})
+    first = draft.attachments.get()
+
+    logged_in.post(plan_url(), {f"q{note.pk}": "补充说明", "action": "save"})
+    draft.refresh_from_db()
+    kept = draft.custom_answers[str(upload.pk)]["value"]
+    logged_in.post(plan_url(), {f"q{upload.pk}": SimpleUploadedFile("二.pdf", PDF), "action": "save"})
+    draft.refresh_from_db()
+
+    assert kept == {"attachment": first.pk, "name": "一.pdf"}
+    second = draft.attachments.get()
+    assert second.pk != first.pk
+    assert draft.custom_answers[str(upload.pk)]["value"] == {"attachment": second.pk, "name": "二.pdf"}
+
+
+def test_file_answer_is_linked_read_only_and_served_to_its_owner_only(
+    logged_in, client, submitted, licence, other_applicant
+):
+    upload, _note = licence
+    attachment = AttachmentFactory(application=submitted, kind="answer", original_name="仓储证明.pdf")
+    held = {"attachment": attachment.pk, "name": "仓储证明.pdf"}
+    submitted.custom_answers = {str(upload.pk): {"label": "仓储证明", "kind": "file", "value": held}}
+    submitted.save(update_fields=["custom_answers"])
+    url = reverse("applications:attachment", args=[attachment.pk])
+
+    overview = logged_in.get(reverse("applications:overview")).content.decode()
+    mine = logged_in.get(url)
+    client.force_login(other_applicant)
+    theirs = client.get(url)
+
+    assert f'<dd class="readonly-field" id="answer-q{upload.pk}"><a href="{url}">仓储证明.pdf</a></dd>' in overview
+    assert (mine.status_code, theirs.status_code) == (200, 404)

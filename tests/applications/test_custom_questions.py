@@ -184,7 +184,7 @@ def test_answer_to_a_removed_question_is_kept_and_shown_as_removed(campaign, sub
 
     assert submitted.custom_answers[str(kept.pk)]["value"] == "食品生鲜"
     assert [(a["label"], a["value"]) for a in questionnaire.removed_answers(submitted)] == [("是否有仓储", "是")]
-    assert [(str(s), label, str(v)) for s, label, v in questionnaire.custom_answer_rows(submitted)] == [
+    assert [(str(s), label, str(v)) for s, label, v, _file in questionnaire.custom_answer_rows(submitted)] == [
         ("重点考核（拓客资源与计划）", "主营类目", "食品生鲜"),
         ("已删除的问题", "是否有仓储", "是"),
     ]
