@@ -22,7 +22,7 @@ from audit.exports import AuditedExportMixin, ColumnExportForm
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin, mask_field
 from recruitment.models import Campaign
 from reviews import permissions as review_permissions
-from reviews import risk, workspace
+from reviews import risk
 from reviews.admin.exports import review_sheets
 from reviews.admin.workspace import campaign_filter, campaign_shown
 from reviews.models import ScoreSheet
@@ -394,9 +394,9 @@ class CustomQuestionAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
-        campaign = workspace.campaign_of_request(request)
-        if campaign is not None:
-            initial.setdefault("campaign", campaign.pk)
+        campaign_id = campaign_shown(request)
+        if campaign_id is not None:
+            initial.setdefault("campaign", campaign_id)
         return initial
 
     @admin.display(description=_("section"), ordering="section")
