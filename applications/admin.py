@@ -374,6 +374,7 @@ class CustomQuestionForm(forms.ModelForm):
         if self.instance.pk:
             questions = questions.filter(campaign_id=self.instance.campaign_id).exclude(pk=self.instance.pk)
         self.fields["condition_question"].queryset = questions.order_by("campaign", "position", "pk")
+        self.fields["condition_question"].label_from_instance = lambda q: f"{q.label}（{q.campaign.name}）"
 
 
 @admin.register(CustomQuestion)

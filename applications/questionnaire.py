@@ -196,7 +196,9 @@ def new_section_slug(title):
 def sections_for(campaign):
     """The questionnaire of ``campaign``: the built-in sections, each with its custom questions, and the new
     sections of custom questions after the key assessment (in the order of their first question)."""
-    questions = list(CustomQuestion.objects.filter(campaign=campaign).order_by("position", "pk"))
+    questions = list(
+        CustomQuestion.objects.filter(campaign=campaign).select_related("condition_question").order_by("position", "pk")
+    )
     if not questions:
         return SECTIONS
     in_section, new = {}, {}
