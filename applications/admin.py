@@ -5,6 +5,7 @@ the review pipeline (``applications.services``), never from editing a form. View
 ``view_application`` permission, which also covers the inlines and the export.
 """
 
+from django import forms
 from django.contrib import admin
 from django.db.models import F
 from django.template.defaultfilters import filesizeformat
@@ -18,7 +19,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from accounts.models import User
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin, ColumnExportForm
-from recruitment.admin_permissions import PredicatePermissionsMixin, mask_field
+from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin, mask_field
 from recruitment.models import Campaign
 from reviews import permissions as review_permissions
 from reviews import risk
@@ -27,10 +28,11 @@ from reviews.admin.workspace import campaign_filter, campaign_shown
 from reviews.models import ScoreSheet
 
 from . import permissions
-from .enums import OtherPlatform
+from .admin_display import custom_answers_html
+from .enums import CONDITION_KINDS, OtherPlatform
 from .masking import mask_phone, masked_login
-from .models import Application, Attachment, CooperationCase, StatusChange
-from .resources import ApplicationResource, cases_dataset, join_labels
+from .models import Application, Attachment, CooperationCase, CustomQuestion, StatusChange
+from .resources import ApplicationResource, add_custom_columns, cases_dataset, join_labels
 
 
 def can_view_applications(user):
@@ -281,16 +283,23 @@ class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixi
                 ]
             },
         ),
+        (_("Custom questions"), {"fields": ["custom_answers_display"]}),
         (_("Declaration"), {"fields": ["declaration_accepted"]}),
     ]
 
     def get_fieldsets(self, request, obj=None):
+        fieldsets = self.fieldsets
+        asks = obj is not None and (
+            obj.custom_answers or CustomQuestion.objects.filter(campaign_id=obj.campaign_id).exists()
+        )
+        if not asks:  # custom questions only where the campaign asks some (or answers to removed ones remain)
+            fieldsets = [(t, options) for t, options in fieldsets if "custom_answers_display" not in options["fields"]]
         if permissions.can_see_full_phone(request.user):
-            return self.fieldsets
+            return fieldsets
         masked = {"mobile": "mobile_masked", "applicant": "applicant_masked"}
         return [
             (title, {**options, "fields": [masked.get(f, f) for f in options["fields"]]})
-            for title, options in self.fieldsets
+            for title, options in fieldsets
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -307,7 +316,7 @@ class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixi
         dataset = super().get_data_for_export(request, queryset, **kwargs)
         if not permissions.can_see_full_phone(request.user):
             mask_column(dataset, str(ApplicationResource.fields["mobile"].column_name), mask_phone)
-        return dataset
+        return add_custom_columns(dataset, queryset)
 
     def get_export_campaign(self, request):
         campaign_id = campaign_shown(request)
@@ -340,3 +349,57 @@ class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixi
     def other_platform_roles_display(self, obj):
         return join_labels(obj.other_platform_roles, OtherPlatform)
 
+    @admin.display(description=Application._meta.get_field("custom_answers").verbose_name)
+    def custom_answers_display(self, obj):
+        return custom_answers_html(obj)
+
+
+
+# --- Custom questions (自定义问题) ------------------------------------------------------------------
+
+
+class CustomQuestionForm(forms.ModelForm):
+    class Meta:
+        model = CustomQuestion
+        fields = [
+            "campaign", "section", "new_section_title", "position", "label", "help_text", "kind", "choices",
+            "required", "condition_question", "condition_value",
+        ]
+        widgets = {"choices": forms.Textarea(attrs={"rows": 4}), "help_text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The question's condition: another question of its campaign (checked again by the model's clean).
+        questions = CustomQuestion.objects.filter(kind__in=CONDITION_KINDS).select_related("campaign")
+        if self.instance.pk:
+            questions = questions.filter(campaign_id=self.instance.campaign_id).exclude(pk=self.instance.pk)
+        self.fields["condition_question"].queryset = questions.order_by("campaign", "position", "pk")
+        self.fields["condition_question"].label_from_instance = lambda q: f"{q.label}（{q.campaign.name}）"
+
+
+@admin.register(CustomQuestion)
+class CustomQuestionAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
+    """The campaign admin's questions added to a campaign's questionnaire (model permissions of the role).
+
+    Changing or deleting a question never touches an answer given: answers keep the text they answered.
+    """
+
+    form = CustomQuestionForm
+    list_display = ["label", "section_shown", "kind", "required", "condition_question", "position", "campaign"]
+    list_display_links = ["label"]
+    list_filter = [campaign_filter(), "kind", "required"]
+    list_select_related = ["campaign", "condition_question"]
+    search_fields = ["label"]
+    ordering = ["campaign", "position", "id"]
+    view_predicate = manage_predicate = MODEL_PERMISSIONS
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        campaign_id = campaign_shown(request)
+        if campaign_id is not None:
+            initial.setdefault("campaign", campaign_id)
+        return initial
+
+    @admin.display(description=_("section"), ordering="section")
+    def section_shown(self, obj):
+        return obj.get_section_display() if obj.section else obj.new_section_title

@@ -89,6 +89,7 @@ class OtherPlatform(models.TextChoices):
 class AttachmentKind(models.TextChoices):
     SUPPORTING = "supporting", _("Supporting file")
     SUPPLEMENTARY = "supplementary", _("Supplementary material (after round 1)")
+    ANSWER = "answer", _("Answer to a custom question")
 
 
 
@@ -134,3 +135,21 @@ APPLICANT_STATUS = {
 # Applicant statuses in which supplementary material (补充材料) may be uploaded: from the round-1 pass
 # until the outcome is published.
 SUPPLEMENT_APPLICANT_STATUSES = {A.FILING, A.FILED}
+
+
+class QuestionKind(models.TextChoices):
+    """The kinds of a campaign's custom question (自定义问题); the form field and the answer follow it."""
+
+    SHORT_TEXT = "short_text", _("Short text")
+    LONG_TEXT = "long_text", _("Long text")
+    NUMBER = "number", _("Number")
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    YES_NO = "yes_no", _("Yes / no")
+    DATE = "date", _("Date")
+    FILE = "file", _("File upload")
+
+
+# Kinds whose answer may be the condition of another question.
+CONDITION_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.YES_NO}
+CHOICE_KINDS = {QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE}

@@ -4,6 +4,8 @@ Nothing is required at save time (a draft may be incomplete), but every answer g
 format: completeness is only demanded on submission (``questionnaire.missing_answers``).
 """
 
+from datetime import date
+
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from recruitment.validators import normalize_mobile, validate_mobile
 
 from . import questionnaire
-from .enums import AttachmentKind, OtherPlatform
+from .enums import AttachmentKind, OtherPlatform, QuestionKind
 from .models import Application, CooperationCase
 from .uploads import check_upload
 
@@ -33,15 +35,71 @@ def yes_no_field(label):
     return forms.NullBooleanField(label=label, required=False, widget=forms.RadioSelect(choices=YES_NO))
 
 
+def custom_field(question):
+    """The form field of a custom question (never required at save time, like every answer of a draft)."""
+    common = {"label": question.label, "help_text": question.help_text, "required": False}
+    kind = question.kind
+    if kind == QuestionKind.LONG_TEXT:
+        return forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), **common)
+    if kind == QuestionKind.NUMBER:
+        return forms.DecimalField(max_digits=16, decimal_places=2, **common)
+    if kind == QuestionKind.SINGLE_CHOICE:
+        return forms.ChoiceField(choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common)
+    if kind == QuestionKind.MULTIPLE_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=[(c, c) for c in question.choice_list], widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind == QuestionKind.YES_NO:
+        return forms.NullBooleanField(widget=forms.RadioSelect(choices=YES_NO), **common)
+    if kind == QuestionKind.DATE:
+        return forms.DateField(widget=DATE_INPUT, **common)
+    if kind == QuestionKind.FILE:
+        return forms.FileField(widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.xls"}), **common)
+    return forms.CharField(max_length=300, **common)
+
+
+def stored_value(question, value):
+    """A cleaned form value as ``Application.custom_answers`` keeps it (JSON): numbers and dates as text."""
+    if value is None or value == "" or value == []:
+        return None
+    if question.kind == QuestionKind.NUMBER:
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if question.kind == QuestionKind.DATE:
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+def initial_value(question, value):
+    if value is None or question.kind == QuestionKind.FILE:  # a file input never shows the file it holds
+        return None
+    if question.kind == QuestionKind.DATE:
+        return date.fromisoformat(value)
+    return value
+
+
+def depends_value(question):
+    """What the browser compares the controlling answer with (space-separated), ``""``: always shown."""
+    condition = question.condition_question
+    if condition.kind == QuestionKind.YES_NO:
+        return "True" if question.condition_value == "yes" else "False"
+    return "" if " " in question.condition_value else question.condition_value
+
+
 class SectionForm(forms.ModelForm):
-    """Base of the section forms: knows its section so templates can mark required and bonus items."""
+    """Base of the section forms: knows its section so templates can mark required and bonus items.
+
+    ``section`` is the section of the application's campaign (``questionnaire.sections_for``): its custom
+    questions are added after the built-in fields, as fields named ``q<id>``.
+    """
 
     section_slug = ""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, section=None, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.section = questionnaire.get_section(self.section_slug)
+        self.section = section or questionnaire.get_section(self.section_slug)
         for name, field in self.fields.items():
             field.required = False
             field.widget.attrs.setdefault("id", f"field-{name}")
@@ -49,6 +107,63 @@ class SectionForm(forms.ModelForm):
             field.is_required_answer = self.section.is_required(name)
             field.is_conditional = any(c.field == name for c in self.section.conditions)
             field.depends_on, field.depends_value = DEPENDS_ON.get(name, ("", ""))
+        in_form = {q.pk for q in self.section.questions}
+        for question in self.section.questions:
+            field = custom_field(question)
+            field.widget.attrs.setdefault("id", f"field-{question.field_name}")
+            field.is_bonus = False
+            field.is_required_answer = question.required
+            field.is_conditional = question.condition_question_id is not None
+            field.depends_on, field.depends_value = "", ""
+            if question.condition_question_id in in_form:
+                field.depends_on = question.condition_question.field_name
+                field.depends_value = depends_value(question)
+            self.fields[question.field_name] = field
+            held = questionnaire.stored_answer(self.instance, question) if question.kind == QuestionKind.FILE else None
+            if held:
+                field.help_text = " ".join(
+                    str(part) for part in (field.help_text, _("Uploaded: %(name)s. A new file replaces it.")
+                                           % {"name": held.get("name", "")}) if part
+                )
+            if not self.is_bound:
+                self.initial[question.field_name] = initial_value(
+                    question, questionnaire.stored_answer(self.instance, question)
+                )
+
+    def clean(self):
+        cleaned = super().clean()
+        # A file answer goes through the attachments' checks (content, size), like any supporting file.
+        self.checked_uploads = {}
+        for question in self.section.questions:
+            upload = cleaned.get(question.field_name) if question.kind == QuestionKind.FILE else None
+            if upload:
+                try:
+                    self.checked_uploads[question] = check_upload(
+                        upload, campaign=self.instance.campaign, kind=AttachmentKind.ANSWER
+                    )
+                except forms.ValidationError as error:
+                    self.add_error(question.field_name, error)
+        return cleaned
+
+    def custom_values(self):
+        """The section's custom answers as stored: question -> value (``None`` when not answered). A file
+        question is there only with a new upload (its ``CheckedUpload``): without one the file held stays."""
+        values = {}
+        for question in self.section.questions:
+            if question.kind == QuestionKind.FILE:
+                if question in self.checked_uploads:
+                    values[question] = self.checked_uploads[question]
+                continue
+            values[question] = stored_value(question, self.cleaned_data.get(question.field_name))
+        return values
+
+
+class CustomSectionForm(SectionForm):
+    """A new section made only of custom questions."""
+
+    class Meta:
+        model = Application
+        fields = []
 
 
 def not_in_future(value):

@@ -8,6 +8,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,12 +19,15 @@ from recruitment.models import Campaign
 from recruitment.validators import validate_credit_code, validate_mobile
 
 from .enums import (
+    CHOICE_KINDS,
+    CONDITION_KINDS,
     EDITABLE_STATES,
     ApplicationStatus,
     AttachmentKind,
     EntityType,
     PendingDecision,
     PreviousPermissionOutcome,
+    QuestionKind,
 )
 
 
@@ -95,6 +99,12 @@ class Application(models.Model):
     )
     target_new_merchants = models.PositiveIntegerField(_("target number of new merchants"), null=True, blank=True)
     media_plan = models.TextField(_("media investment plan"), blank=True)
+
+    # --- Custom questions of the campaign (``CustomQuestion``) ---
+    custom_answers = models.JSONField(
+        _("answers to custom questions"), default=dict, blank=True,
+        help_text=_("Question number -> the question's text when answered, its type and the answer."),
+    )
 
     # --- Declaration ---
     declaration_accepted = models.BooleanField(_("declaration accepted"), default=False)
@@ -229,3 +239,110 @@ class StatusChange(models.Model):
         return gettext("%(from)s → %(to)s") % {
             "from": self.get_from_status_display(), "to": self.get_to_status_display()
         }
+
+
+class CustomQuestion(models.Model):
+    """A question the campaign admin adds to one campaign's questionnaire (自定义问题).
+
+    It goes into one of the questionnaire's form sections, or into a new section named by
+    ``new_section_title`` (questions with the same title share it). The answers live on the application
+    (``Application.custom_answers``) with the question's text at the time of answering, so changing or
+    deleting the question never changes or loses an answer already given.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="custom_questions", verbose_name=_("campaign")
+    )
+    section = models.CharField(
+        _("section"), max_length=30, blank=True,
+        choices=[
+            ("identity", _("Applicant identity")),
+            ("risk", _("Risk information")),
+            ("qualifications", _("General qualifications")),
+            ("assessment", _("Key assessment: new-merchant resources and plan")),
+        ],
+        help_text=_("A section of the questionnaire; leave empty and give a new section's title instead."),
+    )
+    new_section_title = models.CharField(
+        _("new section title"), max_length=100, blank=True,
+        help_text=_("A new section, shown after the key assessment; questions with the same title share it."),
+    )
+    label = models.CharField(_("question"), max_length=300)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    kind = models.CharField(_("type"), max_length=20, choices=QuestionKind.choices, default=QuestionKind.SHORT_TEXT)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("For a single or multiple choice: one choice per line.")
+    )
+    required = models.BooleanField(
+        _("required"), default=False,
+        help_text=_("Needed to submit. Binds drafts only: an application already submitted stays submitted."),
+    )
+    condition_question = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="dependents",
+        verbose_name=_("shown only if the answer to"),
+        help_text=_("A single choice, multiple choice or yes/no question of the same campaign."),
+    )
+    condition_value = models.CharField(
+        _("has the answer"), max_length=200, blank=True,
+        help_text=_("One of that question's choices, or 是 / 否 for a yes/no question."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("custom question")
+        verbose_name_plural = _("custom questions")
+        ordering = ["campaign", "position", "id"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def choice_list(self):
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+    @property
+    def field_name(self):
+        """The name of its form field and the key of its answer (``Application.custom_answers``)."""
+        return f"q{self.pk}"
+
+    def clean(self):
+        errors = {}
+        if bool(self.section) == bool(self.new_section_title.strip()):
+            errors["new_section_title"] = _("Choose a section of the questionnaire or give a new section's title "
+                                            "(one of the two).")
+        if self.kind in CHOICE_KINDS and len(self.choice_list) < 2:
+            errors["choices"] = _("Give at least two choices, one per line.")
+        condition = self.condition_question
+        if condition is not None:
+            if (self.pk and condition.pk == self.pk) or condition.campaign_id != self.campaign_id:
+                errors["condition_question"] = _("Choose another question of the same campaign.")
+            elif condition.kind not in CONDITION_KINDS:
+                errors["condition_question"] = _("Only a single choice, multiple choice or yes/no question can be "
+                                                 "a condition.")
+            else:
+                value = normalized_condition_value(condition, self.condition_value)
+                if value is None:
+                    errors["condition_value"] = _("Give one of that question's answers.")
+                else:
+                    self.condition_value = value
+        elif self.condition_value:
+            errors["condition_value"] = _("A value needs a question to compare with.")
+        if errors:
+            raise ValidationError(errors)
+
+
+YES_WORDS = {"yes", "是", "true"}
+NO_WORDS = {"no", "否", "false"}
+
+
+def normalized_condition_value(condition, value):
+    """``value`` as the condition stores it (a choice, or ``yes``/``no``), ``None`` if it is no answer of
+    ``condition``."""
+    value = (value or "").strip()
+    if condition.kind == QuestionKind.YES_NO:
+        if value.casefold() in YES_WORDS:
+            return "yes"
+        if value.casefold() in NO_WORDS:
+            return "no"
+        return None
+    return value if value in condition.choice_list else None

@@ -20,8 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from import_export.fields import Field
 
+from recruitment.models import Campaign
 from recruitment.spreadsheets import FormulaSafeResource, safe_text
 
+from . import questionnaire
 from .enums import ApplicationStatus, EntityType, OtherPlatform, PreviousPermissionOutcome
 from .models import Application, Attachment, CooperationCase
 
@@ -190,3 +192,36 @@ def with_export_data(queryset):
     return queryset.select_related("campaign", "applicant").annotate(
         case_count=count_of(CooperationCase), attachment_count=count_of(Attachment)
     )
+
+
+def add_custom_columns(dataset, applications):
+    """Append one column per custom question of the exported campaigns (in questionnaire order, headed by
+    the question), then one per question since removed that an exported application answered (headed by
+    the text it answered). Rows are matched by the application number in the first column; a question of
+    another campaign leaves the cell empty."""
+    stored = dict(applications.order_by().values_list("pk", "custom_answers"))
+    campaigns = Campaign.objects.filter(pk__in=applications.order_by().values("campaign_id")).order_by("pk")
+    columns, seen = [], set()
+    for campaign in campaigns:
+        for section in questionnaire.sections_for(campaign):
+            for question in section.questions:
+                columns.append((str(question.pk), question.label))
+                seen.add(str(question.pk))
+    for answers in stored.values():
+        for key, entry in (answers or {}).items():
+            if key not in seen:
+                columns.append((key, entry.get("label", "")))
+                seen.add(key)
+    headers = list(dataset.headers or [])
+    for key, label in columns:
+        header = label if label not in headers else f"{label} (#{key})"
+        headers.append(header)
+        values = []
+        for row in dataset:
+            entry = (stored.get(row[0]) or {}).get(key)
+            values.append(cell(questionnaire.answer_cell(entry.get("kind"), entry.get("value"))) if entry else "")
+        if dataset.height:
+            dataset.append_col(values, header=header)
+    if not dataset.height:
+        dataset.headers = headers
+    return dataset

@@ -21,7 +21,7 @@ from recruitment import timeutils
 from . import questionnaire
 from .enums import TRANSITIONS, ApplicantStatus, ApplicationStatus, AttachmentKind
 from .models import Application, Attachment, StatusChange
-from .uploads import MAX_ATTACHMENTS
+from .uploads import MAX_ATTACHMENTS, CheckedUpload
 from .visibility import applicant_status
 
 logger = logging.getLogger(__name__)
@@ -198,15 +198,54 @@ def save_answers(form):
     application = form.instance
     try:
         with transaction.atomic():
-            _lock_editable(application)
+            locked = _lock_editable(application)
             form.save(commit=False)
+            fields = [*form._meta.fields, "updated_at"]
+            custom = form.custom_values() if hasattr(form, "custom_values") else {}
+            if custom:
+                custom = _store_answer_files(application, custom, stored=locked.custom_answers)
+                questionnaire.record_custom_answers(application, custom, stored=locked.custom_answers)
+                fields.append("custom_answers")
             application.updated_at = timezone.now()
-            application.save(update_fields=[*form._meta.fields, "updated_at"])
+            application.save(update_fields=fields)
     except IntegrityError:
         form.add_error("alliance_account" if "alliance_account" in form.fields else None,
                        _duplicate_account_message())
         return False
+    except AnswerFileRefused as refused:
+        form.add_error(refused.field, refused.message)
+        return False
     return True
+
+
+class AnswerFileRefused(ApplicationError):
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
+
+
+def _store_answer_files(application, values, *, stored):
+    """Store each new file answer (a ``CheckedUpload``) as an attachment of kind ``answer`` and put its record
+    (attachment number and file name) in its place; the file it replaces goes, after commit."""
+    result = {}
+    for question, value in values.items():
+        if not isinstance(value, CheckedUpload):
+            result[question] = value
+            continue
+        try:
+            attachment = add_attachment(application, upload=value, actor=application.applicant,
+                                        description=question.label[:200], kind=AttachmentKind.ANSWER)
+        except ApplicationError as error:
+            raise AnswerFileRefused(error.message, question.field_name) from error
+        previous = ((stored or {}).get(str(question.pk)) or {}).get("value")
+        if isinstance(previous, dict) and previous.get("attachment"):
+            for old in Attachment.objects.filter(pk=previous["attachment"], application=application,
+                                                 kind=AttachmentKind.ANSWER):
+                name, storage = old.file.name, old.file.storage
+                old.delete()
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        result[question] = {"attachment": attachment.pk, "name": attachment.original_name}
+    return result
 
 
 def save_cases(formset):

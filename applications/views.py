@@ -21,7 +21,7 @@ from reviews.forms import FilingForm
 
 from . import permissions, questionnaire, services
 from .enums import SUPPLEMENT_APPLICANT_STATUSES, ApplicantStatus, ApplicationStatus, AttachmentKind
-from .forms import SECTION_FORMS, AttachmentForm, CaseFormSet
+from .forms import SECTION_FORMS, AttachmentForm, CaseFormSet, CustomSectionForm
 from .models import Attachment
 from .uploads import MAX_ATTACHMENTS, size_limit_mb
 from .visibility import applicant_status, status_timeline
@@ -74,7 +74,8 @@ def _locked(request, application, message=None):
 
 
 def _context(request, application, section=None):
-    missing = questionnaire.missing_answers(application)
+    sections = questionnaire.sections_for(application.campaign)
+    missing = questionnaire.missing_answers(application, sections=sections)
     now = timezone.now()
     shown = applicant_status(application, now)
     return {
@@ -83,13 +84,14 @@ def _context(request, application, section=None):
         "shown_status_label": shown.label,
         "campaign": application.campaign,
         "section": section,
-        "steps": questionnaire.section_states(application, current=section),
+        "sections_of_campaign": sections,
+        "steps": questionnaire.section_states(application, current=section, sections=sections, missing=missing),
         "missing": missing,
-        "progress": questionnaire.progress(application, missing),
+        "progress": questionnaire.progress(application, missing, sections=sections),
         "editable": permissions.can_edit_answers(request.user, application),
         "window_state": application.campaign.window_state(now),
         "can_submit": permissions.can_submit(request.user, application, now),
-        "next_section": questionnaire.next_section(section) if section else None,
+        "next_section": questionnaire.next_section(section, application.campaign) if section else None,
     }
 
 
@@ -142,8 +144,9 @@ def overview(request):
             "answers": questionnaire.answers(application, s),
             "missing": [m for m in context["missing"] if m.section.slug == s.slug],
         }
-        for s in questionnaire.SECTIONS
+        for s in context["sections_of_campaign"]
     ]
+    context["removed_answers"] = questionnaire.removed_answers(application)
     context["cases"] = application.cases.all()
     context["attachments"] = application.attachments.all()
     return render(request, "applications/overview.html", context)
@@ -155,7 +158,7 @@ def section(request, section):
     _campaign, application = _my_application(request)
     if application is None:
         return redirect("applications:apply")
-    current = questionnaire.get_section(section)
+    current = questionnaire.get_section(section, application.campaign)
     if current is None:
         raise Http404
     if request.method == "POST" and not permissions.can_edit_answers(request.user, application):
@@ -171,16 +174,19 @@ def section(request, section):
 
 def _after_save(request, application, current):
     if request.POST.get("action") == "next":
-        following = questionnaire.next_section(current)
+        following = questionnaire.next_section(current, application.campaign)
         if following is not None:
             return redirect("applications:section", section=following.slug)
     return redirect("applications:section", section=current.slug)
 
 
 def _form_section(request, application, current):
-    form_class = SECTION_FORMS[current.slug]
+    form_class = SECTION_FORMS.get(current.slug, CustomSectionForm)
     editable = permissions.can_edit_answers(request.user, application)
-    form = form_class(request.POST or None, instance=application) if editable else None
+    form = (
+        form_class(request.POST or None, request.FILES or None, instance=application, section=current)
+        if editable else None
+    )
     if request.method == "POST":
         try:
             saved = form.is_valid() and services.save_answers(form)

@@ -49,6 +49,10 @@ ROLE_PERMISSIONS = {
     CAMPAIGN_ADMIN: [
         "applications.view_application",
         "applications.reopen_filing",
+        "applications.view_customquestion",
+        "applications.add_customquestion",
+        "applications.change_customquestion",
+        "applications.delete_customquestion",
         "recruitment.view_campaign",
         "recruitment.change_campaign",
         "recruitment.add_campaign",

@@ -6,8 +6,8 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 
-from applications.enums import EntityType, PreviousPermissionOutcome
-from applications.models import Application, Attachment, CooperationCase, StatusChange
+from applications.enums import EntityType, PreviousPermissionOutcome, QuestionKind
+from applications.models import Application, Attachment, CooperationCase, CustomQuestion, StatusChange
 from recruitment.models import BasicCheckMonth, Campaign
 from recruitment.timeutils import beijing
 from recruitment.validators import credit_code_check_char
@@ -142,3 +142,16 @@ class StatusChangeFactory(factory.django.DjangoModelFactory):
     application = factory.SubFactory(ApplicationFactory)
     from_status = "draft"
     to_status = "submitted"
+
+
+class CustomQuestionFactory(factory.django.DjangoModelFactory):
+    """A short-text question at the end of the key assessment, not required."""
+
+    class Meta:
+        model = CustomQuestion
+
+    campaign = factory.SubFactory(CampaignFactory)
+    section = "assessment"
+    label = factory.Sequence(lambda n: f"自定义问题{n}")
+    kind = QuestionKind.SHORT_TEXT
+    position = factory.Sequence(lambda n: n)

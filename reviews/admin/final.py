@@ -357,11 +357,16 @@ class FinalReviewQueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             for sheet in sheets:
                 values = {score.criterion_id: score.value for score in sheet.scores.all()}
                 scores_by_sheet.append((sheet, [values.get(c.pk) for c in criteria]))
+        campaign_sections = questionnaire.sections_for(application.campaign)
         sections = [
             {"section": s, "answers": self._shown_answers(user, application, s)}
-            for s in questionnaire.SECTIONS
-            if s.kind == "form"
+            for s in campaign_sections
+            if s.kind in ("form", "custom")
         ]
+        removed = questionnaire.removed_answers(application, [q for s in campaign_sections for q in s.questions])
+        if removed:
+            sections.append({"section": {"slug": "removed", "title": gettext("Answers to questions since removed")},
+                             "answers": removed})
         attachments = [(a, self._attachment_url(a)) for a in application.attachments.all()]
         evidence = final.evidence_of(application)
         mean = None

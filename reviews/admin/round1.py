@@ -23,6 +23,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from applications import permissions as application_permissions
+from applications.admin_display import custom_answers_html
 from applications.enums import ApplicationStatus, OtherPlatform
 from applications.masking import mask_phone
 from applications.models import Application
@@ -77,8 +78,8 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     ordering = ["submitted_at", "pk"]
     actions = ["pass_round1", "reject_round1"]
     # The answers kept as lists of codes are shown by their names (the page is read-only for reviewers).
-    exclude = ["associated_accounts", "other_platform_roles"]
-    readonly_fields = ["associated_accounts_display", "other_platform_roles_display"]
+    exclude = ["associated_accounts", "other_platform_roles", "custom_answers"]
+    readonly_fields = ["associated_accounts_display", "other_platform_roles_display", "custom_answers_display"]
 
     def get_queryset(self, request):
         return (
@@ -105,6 +106,10 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     @admin.display(description=Application._meta.get_field("other_platform_roles").verbose_name)
     def other_platform_roles_display(self, obj):
         return join_labels(obj.other_platform_roles, OtherPlatform)
+
+    @admin.display(description=Application._meta.get_field("custom_answers").verbose_name)
+    def custom_answers_display(self, obj):
+        return custom_answers_html(obj)
 
     @admin.display(description=_("cooperation cases"), ordering="cases_total")
     def cases_count(self, obj):

@@ -15,7 +15,7 @@ from audit.enums import AuditAction
 from notifications.models import Notification
 from reviews import roles
 from reviews.models import ChecklistItem, RiskAssessment, RiskRule, Round1Review
-from tests.factories import ApplicationFactory, AttachmentFactory, CampaignFactory, UserFactory
+from tests.factories import ApplicationFactory, AttachmentFactory, CampaignFactory, CustomQuestionFactory, UserFactory
 from tests.probation.factories import LeaderFactory, ViolationFactory
 from tests.reviews.factories import (
     FilingFactory,
@@ -93,6 +93,7 @@ def world(campaign):
         phone_task=phone_task,
         round1=round1,
         checklist=ChecklistItem.objects.create(campaign=campaign, text="资料完整"),
+        custom_question=CustomQuestionFactory(campaign=campaign, label="主营类目"),
         assessment=RiskAssessment.objects.create(application=filing.application, passed=True, results=[]),
         rule=rule,
         sanction=SanctionRecordFactory(),

@@ -25,6 +25,7 @@ OBJECT_OF = {
     "probation.Violation": "violation", "notifications.Notification": "notification",
     "axes.AccessAttempt": "attempt", "axes.AccessLog": "access_log", "axes.AccessFailureLog": "failure_log",
     "audit.AuditEvent": "audit_event", "reviews.Committee": "campaign",
+    "applications.CustomQuestion": "custom_question",
 }
 
 # (model, page): statuses for            reviewer, risk, committee, ops, admin, none
@@ -59,6 +60,10 @@ MODEL_PAGES = {
     ("reviews.Round1Review", "changelist"):        (200, 403, 403, 403, 200, 403),
     ("reviews.Round1Review", "add"):               (403, 403, 403, 403, 403, 403),
     ("reviews.Round1Review", "change"):            (200, 403, 403, 403, 200, 403),
+    # The campaign's custom questions (自定义问题): the campaign admin's alone.
+    ("applications.CustomQuestion", "changelist"): (403, 403, 403, 403, 200, 403),
+    ("applications.CustomQuestion", "add"):        (403, 403, 403, 403, 200, 403),
+    ("applications.CustomQuestion", "change"):     (403, 403, 403, 403, 200, 403),
     ("reviews.ChecklistItem", "changelist"):       (200, 403, 403, 403, 200, 403),
     ("reviews.ChecklistItem", "add"):              (403, 403, 403, 403, 200, 403),
     ("reviews.ChecklistItem", "change"):           (200, 403, 403, 403, 200, 403),
