@@ -20,3 +20,10 @@ class ApplicationsConfig(AppConfig):
         from .enums import PendingDecision
 
         register_code_names("decision", lambda code: choice_label(PendingDecision, code))
+
+        # 复制为新一轮 takes the custom questions along (recruitment.copying).
+        from recruitment.copying import register_copier
+
+        from .copying import copy_custom_questions
+
+        register_copier("applications", copy_custom_questions)

@@ -53,6 +53,7 @@ DETAIL_LABELS = {
     "retained": _("retained"),
     "risk_rules": _("risk rules"),
     "rubric": _("rubric criteria"),
+    "custom_questions": _("custom questions"),
     "rows": _("rows"),
     "scores": _("scores"),
     "selected": _("selected"),

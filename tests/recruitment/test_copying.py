@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from applications.models import Application
+from applications.enums import QuestionKind
+from applications.models import Application, CustomQuestion
 from audit.enums import AuditAction
 from audit.models import AuditEvent
 from probation.models import Leader
@@ -17,7 +18,7 @@ from recruitment.timeutils import beijing
 from reviews.models import ChecklistItem, CommitteeMember, RiskRule, RubricCriterion
 from reviews.publication import publication_blockers
 from reviews.roles import CAMPAIGN_ADMIN
-from tests.factories import ApplicationFactory
+from tests.factories import ApplicationFactory, CustomQuestionFactory
 from tests.probation.factories import LeaderFactory
 from tests.reviews.factories import judge_of, staff_with_role
 
@@ -121,7 +122,7 @@ def test_copy_takes_settings_months_checklist_rules_and_rubric_but_no_applicant_
 
     new = result.campaign
     assert result.copied == {"basic_months": 3, "checklist_items": source_counts[0], "risk_rules": source_counts[1],
-                             "rubric": source_counts[2]}
+                             "rubric": source_counts[2], "custom_questions": 0}
     assert source_counts == (5, 7, 5)
     assert (new.name, new.slug, new.is_current, new.published_at) == ("纳新 3.0（2025）", "2025-nx3", False, None)
     assert (new.data_complete_until, new.decided_until, new.verdicts_compared_at) == (None, None, None)
@@ -158,7 +159,7 @@ def test_copy_is_audited_with_what_it_copied(campaign, campaign_admin):
     event = AuditEvent.objects.get(action=AuditAction.COPY_CAMPAIGN)
     assert (event.actor, event.campaign, event.object_id) == (campaign_admin, new, str(new.pk))
     assert event.details == {"source": "2024-nx2", "months": 12, "basic_months": 3, "checklist_items": 5,
-                             "risk_rules": 7, "rubric": 5}
+                             "risk_rules": 7, "rubric": 5, "custom_questions": 0}
 
 
 def test_copy_takes_the_hand_set_windows(campaign, campaign_admin):
@@ -212,3 +213,28 @@ def test_copy_refuses_months_outside_the_probation_typed(campaign, campaign_admi
 def test_a_copier_label_is_registered_once():
     with pytest.raises(ValueError):
         copying.register_copier("reviews", lambda source, target: {})
+
+
+def test_copy_takes_the_custom_questions_with_their_conditions_on_the_copies_and_no_answer(campaign, campaign_admin):
+    asks = CustomQuestionFactory(campaign=campaign, section="risk", label="近一年是否有违规记录",
+                                 kind=QuestionKind.YES_NO, required=True, position=1)
+    CustomQuestionFactory(campaign=campaign, section="risk", label="违规说明", kind=QuestionKind.LONG_TEXT,
+                          help_text="写明时间与处理结果", condition_question=asks, condition_value="yes", position=2)
+    CustomQuestionFactory(campaign=campaign, section="", new_section_title="年度规划", label="年度目标", position=1)
+    ApplicationFactory(campaign=campaign, custom_answers={str(asks.pk): {"label": asks.label, "value": "no"}})
+
+    result = copy_2025(campaign, campaign_admin)
+
+    new = result.campaign
+    assert result.copied["custom_questions"] == 3
+    copies = {q.label: q for q in CustomQuestion.objects.filter(campaign=new)}
+    assert sorted((q.section, q.new_section_title, q.label, q.help_text, q.kind, q.required, q.condition_value,
+                   q.position) for q in copies.values()) == [
+        ("", "年度规划", "年度目标", "", QuestionKind.SHORT_TEXT, False, "", 1),
+        ("risk", "", "近一年是否有违规记录", "", QuestionKind.YES_NO, True, "", 1),
+        ("risk", "", "违规说明", "写明时间与处理结果", QuestionKind.LONG_TEXT, False, "yes", 2),
+    ]
+    assert copies["违规说明"].condition_question == copies["近一年是否有违规记录"]
+    assert copies["近一年是否有违规记录"].pk != asks.pk
+    assert Application.objects.filter(campaign=new).count() == 0
+    assert CustomQuestion.objects.filter(campaign=campaign).count() == 3
