@@ -1,0 +1,171 @@
+"""The admin of rule changes during probation: check items (新增考核项), the rule-change log (规则变更记录)
+and the 公布规则变更 step. The domain is ``probation.rules``; these pages only ask and show.
+
+The campaign admin (``permissions.can_decide``) adds and edits check items and publishes notices; whoever
+sees the board sees them. A change to a check already decided is refused on “Save”: only “Save and
+recheck” (保存并复核) takes it, then rechecks the campaign on today's data.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from recruitment.admin_permissions import PredicatePermissionsMixin
+from recruitment.models import Campaign
+
+from . import admin_decisions, decisions, permissions, rules
+from .models import CheckItem, RuleChange, RuleNotice
+
+RECHECK_BUTTON = "_saverecheck"
+
+
+class CheckItemForm(forms.ModelForm):
+    request = None  # set by ``CheckItemAdmin.get_form``
+
+    class Meta:
+        model = CheckItem
+        fields = ["campaign", "code", "name", "measure", "starts_at", "ends_at", "threshold", "due_at"]
+
+    def clean_due_at(self):
+        due_at = self.cleaned_data["due_at"]
+        if due_at is not None and (self.instance.pk is None or "due_at" in self.changed_data) \
+                and due_at <= timezone.now():
+            raise forms.ValidationError(_("The due time cannot be in the past."), code="past")
+        return due_at
+
+    def clean(self):
+        cleaned = super().clean()
+        item = self.instance
+        if item.pk is None or self.errors:
+            return cleaned
+        before = CheckItem.objects.get(pk=item.pk)
+        changed = [name for name in rules.ITEM_RULE_FIELDS
+                   if rules.item_value(before, name) != rules.item_value(item, name)]
+        recheck = self.request is not None and RECHECK_BUTTON in self.request.POST
+        if changed and not recheck and rules.is_decided(item.campaign, item.code):
+            raise forms.ValidationError(
+                _("%(code)s is already decided: a change to it is saved only through “Save and recheck”, which "
+                  "rechecks the campaign on today's data.") % {"code": item.code}, code="decided")
+        return cleaned
+
+
+@admin.register(CheckItem)
+class CheckItemAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
+    form = CheckItemForm
+    list_display = ["code", "name", "campaign", "measure", "threshold", "starts_at", "ends_at", "due_at", "decided"]
+    list_filter = ["campaign", "measure"]
+    change_form_template = "admin/probation/checkitem_change_form.html"
+    view_predicate = staticmethod(permissions.can_view_probation)
+    manage_predicate = staticmethod(permissions.can_decide)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["campaign", "code"] if obj is not None else []  # the verdicts are stored under the code
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a rule once announced is changed, never erased
+
+    @admin.display(description=gettext_lazy("decided"), boolean=True)
+    def decided(self, obj):
+        return rules.is_decided(obj.campaign, obj.code)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        item = CheckItem.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        extra_context = {**(extra_context or {}),
+                         "is_decided": item is not None and rules.is_decided(item.campaign, item.code)}
+        try:
+            return super().change_view(request, object_id, form_url, extra_context)
+        except decisions.DecisionRefused as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def save_model(self, request, obj, form, change):
+        before = CheckItem.objects.get(pk=obj.pk) if change else None
+        recheck = change and RECHECK_BUTTON in request.POST
+        result = rules.save_check_item(obj, actor=request.user, before=before, recheck=recheck)
+        if result is not None:
+            self.message_user(request, _("Saved and rechecked on today's data."), messages.SUCCESS)
+            for line in admin_decisions.message_lines(result):
+                self.message_user(request, line, messages.INFO)
+
+    def response_change(self, request, obj):
+        if RECHECK_BUTTON in request.POST:
+            return HttpResponseRedirect(reverse("admin:probation_checkitem_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+
+@admin.register(RuleChange)
+class RuleChangeAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
+    """规则变更记录: read only; rows are written by ``probation.rules``."""
+
+    list_display = ["changed_at", "campaign", "what", "from_value", "to_value", "changed_by", "notice"]
+    list_filter = ["campaign"]
+    view_predicate = staticmethod(permissions.can_view_probation)
+    manage_predicate = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class NoticeForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("Notice to the leaders"), widget=forms.Textarea(attrs={"rows": 6}),
+                           max_length=4000)
+
+
+@admin.register(RuleNotice)
+class RuleNoticeAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
+    """公布规则变更: the add page is the publishing step (``?campaign=<slug>``): the changes not told yet, the
+    number of leaders in probation, and the notice staff write. Notices are never edited or deleted."""
+
+    list_display = ["published_at", "campaign", "published_by", "recipients"]
+    list_filter = ["campaign"]
+    readonly_fields = ["campaign", "text", "published_by", "published_at", "recipients"]
+    view_predicate = staticmethod(permissions.can_view_probation)
+    manage_predicate = staticmethod(permissions.can_decide)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            return super().add_view(request, form_url, extra_context)  # the admin's own refusal
+        slug = request.POST.get("campaign") or request.GET.get("campaign")
+        campaign = get_object_or_404(Campaign, slug=slug) if slug else Campaign.objects.current()
+        if campaign is None:
+            campaign = Campaign.objects.order_by("-probation_starts_on").first()
+        form = NoticeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                notice = rules.publish_notice(campaign, text=form.cleaned_data["text"], actor=request.user)
+            except rules.NothingToPublish as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, _("Rule changes published: %(n)d leaders in probation told.")
+                                  % {"n": notice.recipients}, messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:probation_rulenotice_changelist"))
+        context = {
+            **self.admin_site.each_context(request), "opts": self.model._meta, "title": _("Publish rule changes"),
+            "campaign": campaign, "campaigns": Campaign.objects.order_by("-probation_starts_on"),
+            "pending": rules.pending_changes(campaign) if campaign else [],
+            "leaders": rules.leaders_to_tell(campaign).count() if campaign else 0, "form": form,
+            "board_link": admin_decisions.board_url(campaign) if campaign else "",
+        }
+        return TemplateResponse(request, "admin/probation/rule_notice.html", context)
