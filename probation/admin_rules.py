@@ -45,10 +45,11 @@ class CheckItemForm(forms.ModelForm):
         if item.pk is None or self.errors:
             return cleaned
         before = CheckItem.objects.get(pk=item.pk)
+        after = CheckItem(**{name: cleaned.get(name, getattr(before, name)) for name in rules.ITEM_RULE_FIELDS})
         changed = [name for name in rules.ITEM_RULE_FIELDS
-                   if rules.item_value(before, name) != rules.item_value(item, name)]
+                   if rules.item_value(before, name) != rules.item_value(after, name)]
         recheck = self.request is not None and RECHECK_BUTTON in self.request.POST
-        if changed and not recheck and rules.is_decided(item.campaign, item.code):
+        if changed and not recheck and rules.is_decided(before.campaign, before.code):
             raise forms.ValidationError(
                 _("%(code)s is already decided: a change to it is saved only through “Save and recheck”, which "
                   "rechecks the campaign on today's data.") % {"code": item.code}, code="decided")

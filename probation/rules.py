@@ -8,8 +8,9 @@ with a recheck (保存并复核): ``save_check_item(..., recheck=True)`` saves, 
 today's data through ``probation.decisions`` (the one engine).
 """
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import decisions, notices
@@ -31,6 +32,8 @@ def _text(value):
 
 
 def log_change(campaign, *, actor, what, from_value, to_value, at=None):
+    """One ``RuleChange`` row. Callers word it in the site language (``site_language``): the log is read
+    by leaders on their page and in the notice, whatever language the staff member's browser asked for."""
     return RuleChange.objects.create(
         campaign=campaign, changed_by=actor, changed_at=at or timezone.now(), what=str(what)[:200],
         from_value=_text(from_value)[:255], to_value=_text(to_value)[:255],
@@ -51,6 +54,16 @@ def item_value(item, name):
     return value
 
 
+def site_language(function):
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    wrapper.__doc__, wrapper.__name__ = function.__doc__, function.__name__
+    return wrapper
+
+
+@site_language
 @transaction.atomic
 def save_check_item(item, *, actor, before=None, recheck=False):
     """Save a check item added (``before`` None) or edited (``before`` the stored row), with its rule-change
