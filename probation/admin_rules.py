@@ -22,7 +22,7 @@ from recruitment.models import Campaign
 from . import admin_decisions, decisions, permissions, rules
 from .models import CheckItem, RuleChange, RuleNotice
 
-RECHECK_BUTTON = "_saverecheck"
+RECHECK_BUTTON = rules.RECHECK_BUTTON
 
 
 class CheckItemForm(forms.ModelForm):

@@ -17,6 +17,9 @@ from . import decisions, notices
 from .enums import CheckMeasure, LeaderStatus
 from .models import CheckItem, CheckResult, Leader, RuleChange, RuleNotice
 
+# The submit button of 保存并复核 on the check item and campaign change forms.
+RECHECK_BUTTON = "_saverecheck"
+
 # The fields of a check item leaders are judged by, in the order the log lists them.
 ITEM_RULE_FIELDS = ["measure", "starts_at", "ends_at", "threshold", "due_at"]
 
@@ -130,3 +133,82 @@ def publish_notice(campaign, *, text, actor):
     notice.recipients = told
     notice.save(update_fields=["recipients"])
     return notice
+
+
+# --- The built-in checks' rules, edited on the campaign ---------------------------------------------------
+
+_SPECIAL = ("special:checkpoint", "special:total", "special:qualifying")
+
+# Campaign fields leaders are judged by -> the built-in check codes they decide (a decided one is changed only
+# through 保存并复核). The probation dates decide no check's verdict (they place retention), so no code.
+CAMPAIGN_RULE_FIELDS = {
+    "probation_starts_on": (),
+    "probation_ends_on": (),
+    "activity_starts_at": _SPECIAL,
+    "activity_ends_at": ("special:total", "special:qualifying"),
+    "checkpoint_ends_at": ("special:checkpoint",),
+    "checkpoint_min_new_merchants": ("special:checkpoint",),
+    "final_result_at": ("special:total", "special:qualifying"),
+    "total_min_new_merchants": ("special:total",),
+    "qualifying_min_merchants": ("special:qualifying",),
+    "best_item_min_orders": ("special:qualifying",),
+    "settlement_rate_min_percent": ("special:qualifying",),
+    "window_618_starts_at": ("special:qualifying",),
+    "window_618_ends_at": ("special:qualifying",),
+}
+BASIC_MONTH_RULE_FIELDS = ["min_activities", "min_merchants", "min_items", "min_gmv"]
+
+
+@site_language
+def campaign_rules(campaign):
+    """A snapshot of what leaders of ``campaign`` are judged by: ``{key: (label, value, codes)}``."""
+    from recruitment.models import BasicCheckMonth, Campaign
+
+    snapshot = {}
+    for name, codes in CAMPAIGN_RULE_FIELDS.items():
+        snapshot[name] = (Campaign._meta.get_field(name).verbose_name, getattr(campaign, name), codes)
+    if campaign.pk is not None:
+        for month in BasicCheckMonth.objects.filter(campaign_id=campaign.pk):
+            for name in BASIC_MONTH_RULE_FIELDS:
+                snapshot[f"{month.code}:{name}"] = (
+                    f"{month}: {BasicCheckMonth._meta.get_field(name).verbose_name}", getattr(month, name),
+                    (month.code,))
+    return snapshot
+
+
+def rule_differences(before, after):
+    """``[(label, from, to, codes)]`` between two ``campaign_rules`` snapshots (a month added or removed
+    shows its thresholds from or to nothing)."""
+    found = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        old_value = None if old is None else old[1]
+        new_value = None if new is None else new[1]
+        if _text(old_value) != _text(new_value):
+            label, _value, codes = new or old
+            found.append((label, old_value, new_value, codes))
+    return found
+
+
+def decided_message(codes):
+    return _("%(codes)s already decided: change it only through “Save and recheck”, which rechecks the campaign "
+             "on today's data.") % {"codes": "、".join(codes)}
+
+
+def decided_codes(campaign, codes):
+    """The codes among ``codes`` with a verdict stored for a leader of ``campaign``, sorted."""
+    if not codes or campaign.pk is None:
+        return []
+    return sorted(set(CheckResult.objects.filter(leader__campaign=campaign, code__in=set(codes))
+                      .values_list("code", flat=True)))
+
+
+@site_language
+def log_campaign_changes(campaign, before, *, actor, recheck=False):
+    """After the campaign and its months are saved: one ``RuleChange`` per rule that moved, then (保存并复核)
+    the recheck on today's data. Returns the recheck's plan or None."""
+    for label, old, new, _codes in rule_differences(before, campaign_rules(campaign)):
+        log_change(campaign, actor=actor, what=label, from_value=old, to_value=new)
+    if recheck:
+        return recheck_today(campaign, actor=actor)
+    return None

@@ -261,3 +261,85 @@ def test_publishing_tells_each_leader_in_probation_once_with_the_edits_since_the
     page = campaign_admin.get(reverse(PUBLISH), {"campaign": campaign.slug})
     assert [(c.what, c.from_value, c.to_value) for c in page.context["pending"]] == [
         ("考核项 extra:july: 考核时点", "2024-08-05 12:00:00", "2024-08-06 12:00:00")]
+
+
+# --- The built-in checks' rules, edited on the campaign ----------------------------------------------------
+
+
+def campaign_post(client, campaign, button="_save", **overrides):
+    from tests.recruitment.test_admin import form_data as campaign_form
+
+    data = {**campaign_form(campaign), button: "1"}
+    for key, value in overrides.items():
+        data[key] = value
+    return client.post(reverse("admin:recruitment_campaign_change", args=[campaign.pk]), data)
+
+
+def test_editing_an_undecided_threshold_on_the_campaign_is_logged(campaign_admin, campaign, leaders):
+    june = campaign.basic_months.order_by("month")[1]
+    index = list(campaign.basic_months.order_by("month")).index(june)
+
+    response = campaign_post(campaign_admin, campaign, checkpoint_min_new_merchants="3",
+                             **{f"basic_months-{index}-min_gmv": "12000.00"})
+
+    assert response.status_code == 302
+    assert log(campaign) == [
+        ("campaign-admin@example.com", NOW, "阶段考核：新商家数下限", "0", "3"),
+        ("campaign-admin@example.com", NOW, "2024-06 基础项考核: 招商成交额（GMV）下限（元）", "0.00", "12000.00"),
+    ]
+
+
+def test_an_edit_that_moves_no_rule_logs_nothing(campaign_admin, campaign, leaders):
+    assert campaign_post(campaign_admin, campaign, name="改个名字").status_code == 302
+    assert log(campaign) == []
+
+
+@pytest.fixture
+def may_decided(campaign, leaders, campaign_admin):
+    """Everything due by 06-01 decided (basic:2024-05, special:checkpoint); the tests run on 06-02."""
+    with time_machine.travel(beijing(2024, 6, 2), tick=False):
+        services.evaluate_due_checks(campaign, as_of=beijing(2024, 6, 1))
+        campaign_admin.force_login(campaign_admin.user)
+        yield
+
+
+def test_a_decided_campaign_threshold_is_refused_on_save_and_taken_by_save_and_recheck(
+        campaign_admin, campaign, may_decided):
+    assert sorted(set(CheckResult.objects.values_list("code", "passed"))) == [
+        ("basic:2024-05", True), ("special:checkpoint", True)]
+
+    refused = campaign_post(campaign_admin, campaign, checkpoint_min_new_merchants="1")
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.non_field_errors() == [
+        "special:checkpoint 已作出考核结果：只能通过“保存并复核”修改，保存后按当日数据复核本期活动。"]
+    campaign.refresh_from_db()
+    assert (campaign.checkpoint_min_new_merchants, log(campaign)) == (0, [])
+    assert 'name="_saverecheck"' in campaign_admin.get(
+        reverse("admin:recruitment_campaign_change", args=[campaign.pk])).content.decode()
+
+    taken = campaign_post(campaign_admin, campaign, "_saverecheck", checkpoint_min_new_merchants="1")
+
+    assert taken.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.checkpoint_min_new_merchants == 1
+    assert log(campaign) == [("campaign-admin@example.com", beijing(2024, 6, 2), "阶段考核：新商家数下限", "0", "1")]
+    # Rechecked on today's data: no leader has a new merchant, so the checkpoint now closes those in probation.
+    assert sorted(CheckResult.objects.filter(code="special:checkpoint").values_list(
+        "leader__leader_account", "passed")) == [("K1", False), ("K2", False), ("K3", False), ("K4", False)]
+    assert dict(Leader.objects.values_list("leader_account", "closed_at")) == {
+        account: beijing(2024, 6, 1) for account in ("K1", "K2", "K3", "K4")}
+
+
+def test_a_decided_months_threshold_is_refused_but_a_later_months_is_not(campaign_admin, campaign, may_decided):
+    months = list(campaign.basic_months.order_by("month"))
+    may, june = months.index(months[0]), months.index(months[1])
+
+    refused = campaign_post(campaign_admin, campaign, **{f"basic_months-{may}-min_activities": "1"})
+    accepted = campaign_post(campaign_admin, campaign, **{f"basic_months-{june}-min_activities": "1"})
+
+    assert refused.status_code == 200
+    assert refused.context["inline_admin_formsets"][0].formset.errors[may]["__all__"] == [
+        "basic:2024-05 已作出考核结果：只能通过“保存并复核”修改，保存后按当日数据复核本期活动。"]
+    assert accepted.status_code == 302
+    assert [(what, old, new) for _by, _at, what, old, new in log(campaign)] == [
+        ("2024-06 基础项考核: 新推广活动个数下限", "0", "1")]
