@@ -367,7 +367,7 @@ class CheckItem(models.Model):
     code = models.CharField(
         _("code"), max_length=40,
         validators=[RegexValidator(r"^[A-Za-z0-9:_-]+$", _("Letters, digits, “:”, “-” and “_” only."))],
-        help_text=_("How the check appears in the report's failed_checks, e.g. extra:2024-07-gmv."),
+        help_text=_("The check's code in the probation report (failed checks), e.g. X7:2024-07."),
     )
     name = models.CharField(_("name shown to leaders"), max_length=120)
     measure = models.CharField(_("measure"), max_length=30, choices=CheckMeasure.choices)

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
             name='CheckItem',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text="How the check appears in the report's failed_checks, e.g. extra:2024-07-gmv.", max_length=40, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9:_-]+$', 'Letters, digits, “:”, “-” and “_” only.')], verbose_name='code')),
+                ('code', models.CharField(help_text="The check's code in the probation report (failed checks), e.g. X7:2024-07.", max_length=40, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9:_-]+$', 'Letters, digits, “:”, “-” and “_” only.')], verbose_name='code')),
                 ('name', models.CharField(max_length=120, verbose_name='name shown to leaders')),
                 ('measure', models.CharField(choices=[('activities', 'new promotion activities'), ('merchants', 'merchants recruited'), ('items', 'items recruited'), ('gmv', 'GMV (yuan)'), ('new_merchants', 'new merchants'), ('qualifying_merchants', 'reward-qualifying merchants')], max_length=30, verbose_name='measure')),
                 ('starts_at', models.DateTimeField(help_text='For new merchants and reward-qualifying merchants this window replaces the activity window.', verbose_name='window starts at')),
