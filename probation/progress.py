@@ -164,6 +164,11 @@ def _check_items(leader, results, now):
     return items
 
 
+def item_names(campaign):
+    """``{code: name}`` of the campaign's check items: a closure reason names them as staff did."""
+    return dict(campaign.check_items.values_list("code", "name"))
+
+
 def rule_changes(campaign):
     """规则变更记录 as leaders see it: when, what, from, to (not who: staff names stay in the admin)."""
     return [
@@ -245,7 +250,8 @@ def leader_progress(leader, *, now):
         "status": leader.status,
         "status_label": LeaderStatus(leader.status).label,
         "closed_at": leader.closed_at,
-        "closure_reason": reason_label(leader.closure_reason) if leader.closure_reason else "",
+        "closure_reason": reason_label(leader.closure_reason, item_names(leader.campaign))
+        if leader.closure_reason else "",
         "basic_months": months,
         "special": special,
         "periods": _periods(months, special) if special is not None else [],

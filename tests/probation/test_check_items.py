@@ -9,9 +9,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from probation import datamark, decisions, services
+from probation.charts import check_outcomes
 from probation.checks import check_definitions
 from probation.enums import LeaderStatus
 from probation.models import CheckItem, CheckResult, Leader
+from probation.progress import leader_progress
 from probation.report import report_rows
 from probation.tasks import evaluate_due
 from recruitment.timeutils import beijing
@@ -65,6 +67,9 @@ def test_an_item_is_judged_on_both_sides_of_its_threshold_and_closes_at_its_due_
     leaders = {leader.leader_account: leader for leader in Leader.objects.filter(campaign=campaign)}
     assert (leaders["J1"].status, leaders["J1"].closed_at, leaders["J1"].closure_reason) == (
         LeaderStatus.CLOSED, DUE, "extra:july-activities")
+    assert leader_progress(leaders["J1"], now=beijing(2024, 9, 2))["closure_reason"] == "七月推广活动"
+    outcomes = {row["code"]: (row["passed"], row["failed"], row["waiting"]) for row in check_outcomes(campaign)}
+    assert outcomes["extra:july-activities"] == (1, 2, 0)  # the board's outcomes chart has the item's row
     # Retained at probation end: the item was due before it, so nothing that applies is still to come.
     assert leaders["J2"].status == LeaderStatus.RETAINED
     assert leaders["J2"].status_changes.get().effective_at == beijing(2024, 9, 1)
