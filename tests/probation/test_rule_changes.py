@@ -343,3 +343,18 @@ def test_a_decided_months_threshold_is_refused_but_a_later_months_is_not(campaig
     assert accepted.status_code == 302
     assert [(what, old, new) for _by, _at, what, old, new in log(campaign)] == [
         ("2024-06 基础项考核: 新推广活动个数下限", "0", "1")]
+
+
+def test_the_board_counts_the_unpublished_changes_and_links_the_step(campaign_admin, campaign, leaders):
+    add_item(campaign, campaign_admin.user)
+    board = campaign_admin.get(reverse("admin:probation_board_changelist"), {"campaign": campaign.slug})
+
+    assert board.context["pending_rule_changes"] == 1
+    html = board.content.decode()
+    assert "尚未公布的规则变更：1 项。" in html
+    assert f'{reverse(PUBLISH)}?campaign={campaign.slug}' in html
+
+    campaign_admin.post(reverse(PUBLISH), {"campaign": campaign.slug, "text": "通知"})
+    after = campaign_admin.get(reverse("admin:probation_board_changelist"), {"campaign": campaign.slug})
+    assert after.context["pending_rule_changes"] == 0
+    assert 'id="pb-link-publish-rules"' not in after.content.decode()
