@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from recruitment import admin as recruitment_admin
 from recruitment.admin_permissions import PredicatePermissionsMixin
-from recruitment.models import Campaign
+from recruitment.models import BasicCheckMonth, Campaign
 
 from . import admin_decisions, decisions, permissions, rules
-from .models import CheckItem, RuleChange, RuleNotice
+from .models import CheckItem, CheckResult, RuleChange, RuleNotice
 
 RECHECK_BUTTON = rules.RECHECK_BUTTON
 
@@ -170,3 +171,102 @@ class RuleNoticeAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
             "board_link": admin_decisions.board_url(campaign) if campaign else "",
         }
         return TemplateResponse(request, "admin/probation/rule_notice.html", context)
+
+
+# --- The campaign's page: the built-in checks' rules -------------------------------------------------------
+#
+# The campaign admin lives in ``recruitment`` (below probation: it may not import it). Probation extends it
+# here: the registered ``CampaignAdmin`` is replaced by a subclass that logs the rule changes and refuses a
+# change to a decided check unless saved with 保存并复核. Every other behaviour (and inline) is inherited.
+
+
+class CampaignRulesForm(recruitment_admin.CampaignForm):
+    """A threshold, window or date of a check already decided changes only through 保存并复核."""
+
+    request = None  # set by ``CampaignAdmin.get_form``
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None or self.request is None or RECHECK_BUTTON in self.request.POST:
+            return cleaned
+        stored = Campaign.objects.get(pk=self.instance.pk)
+        codes = [code for name, codes in rules.CAMPAIGN_RULE_FIELDS.items()
+                 if name in cleaned and rules.rule_text(cleaned[name]) != rules.rule_text(getattr(stored, name))
+                 for code in codes]
+        decided = rules.decided_codes(stored, codes)
+        if decided:
+            raise forms.ValidationError(rules.decided_message(decided), code="decided")
+        return cleaned
+
+
+class BasicCheckMonthRulesFormSet(recruitment_admin.BasicCheckMonthFormSet):
+    """A month whose check is decided keeps its month and thresholds (and stays) unless saved with 保存并复核."""
+
+    request = None  # set by ``BasicCheckMonthInline.get_formset``
+
+    def clean(self):
+        super().clean()
+        if self.request is not None and RECHECK_BUTTON in self.request.POST:
+            return
+        for form in self.forms:
+            if not form.instance.pk:
+                continue
+            stored = BasicCheckMonth.objects.filter(pk=form.instance.pk).first()
+            touched = self._should_delete_form(form) or any(
+                name in form.changed_data for name in ["month", *rules.BASIC_MONTH_RULE_FIELDS])
+            if stored is not None and touched and rules.decided_codes(self.instance, [stored.code]):
+                form.add_error(None, forms.ValidationError(rules.decided_message([stored.code]), code="decided"))
+
+
+class BasicCheckMonthInline(recruitment_admin.BasicCheckMonthInline):
+    """The months inline with the 保存并复核 guard (same name: it is the campaign page's months inline)."""
+
+    formset = BasicCheckMonthRulesFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (formset,), {"request": request})
+
+
+class CampaignAdmin(recruitment_admin.CampaignAdmin):
+    """The campaign page with the rule-change log and 保存并复核 (same name: it is the campaign admin)."""
+
+    form = CampaignRulesForm
+    inlines = [BasicCheckMonthInline if inline is recruitment_admin.BasicCheckMonthInline else inline
+               for inline in recruitment_admin.CampaignAdmin.inlines]
+    change_form_template = "admin/probation/campaign_change_form.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"request": request})
+
+    def save_model(self, request, obj, form, change):
+        """Keeps what leaders were judged by before the save: ``save_related`` logs the rule changes."""
+        request._probation_rules = rules.campaign_rules(Campaign.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        before = getattr(request, "_probation_rules", None)
+        if before is None:
+            return
+        result = rules.log_campaign_changes(form.instance, before, actor=request.user,
+                                            recheck=RECHECK_BUTTON in request.POST)
+        if result is not None:
+            self.message_user(request, _("Saved and rechecked on today's data."), messages.SUCCESS)
+            for line in admin_decisions.message_lines(result):
+                self.message_user(request, line, messages.INFO)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        campaign = Campaign.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
+        decided = campaign is not None and CheckResult.objects.filter(leader__campaign=campaign).exists()
+        extra_context = {**(extra_context or {}), "has_decided_checks": decided}
+        try:
+            return super().change_view(request, object_id, form_url, extra_context)
+        except decisions.DecisionRefused as error:  # 保存并复核 while an import runs: nothing was saved
+            self.message_user(request, str(error), messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+
+admin.site.unregister(Campaign)
+admin.site.register(Campaign, CampaignAdmin)

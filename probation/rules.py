@@ -28,7 +28,7 @@ class DecidedCheckChanged(Exception):
     """A check already decided would change: only 保存并复核 (save, then recheck) may do it."""
 
 
-def _text(value):
+def rule_text(value):
     if hasattr(value, "tzinfo"):
         return f"{timezone.localtime(value):%Y-%m-%d %H:%M:%S}"
     return "" if value is None else str(value)
@@ -39,7 +39,7 @@ def log_change(campaign, *, actor, what, from_value, to_value, at=None):
     by leaders on their page and in the notice, whatever language the staff member's browser asked for."""
     return RuleChange.objects.create(
         campaign=campaign, changed_by=actor, changed_at=at or timezone.now(), what=str(what)[:200],
-        from_value=_text(from_value)[:255], to_value=_text(to_value)[:255],
+        from_value=rule_text(from_value)[:255], to_value=rule_text(to_value)[:255],
     )
 
 
@@ -184,7 +184,7 @@ def rule_differences(before, after):
         old, new = before.get(key), after.get(key)
         old_value = None if old is None else old[1]
         new_value = None if new is None else new[1]
-        if _text(old_value) != _text(new_value):
+        if rule_text(old_value) != rule_text(new_value):
             label, _value, codes = new or old
             found.append((label, old_value, new_value, codes))
     return found
@@ -207,7 +207,8 @@ def decided_codes(campaign, codes):
 def log_campaign_changes(campaign, before, *, actor, recheck=False):
     """After the campaign and its months are saved: one ``RuleChange`` per rule that moved, then (保存并复核)
     the recheck on today's data. Returns the recheck's plan or None."""
-    for label, old, new, _codes in rule_differences(before, campaign_rules(campaign)):
+    stored = type(campaign).objects.get(pk=campaign.pk)  # as stored: "60" typed for 60.00 is no change
+    for label, old, new, _codes in rule_differences(before, campaign_rules(stored)):
         log_change(campaign, actor=actor, what=label, from_value=old, to_value=new)
     if recheck:
         return recheck_today(campaign, actor=actor)

@@ -2,12 +2,9 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from probation import rules
-from probation.decisions import DecisionRefused
 from reviews import publication
 
 from . import calendar_rules, services
@@ -43,21 +40,12 @@ class BasicCheckMonthForm(forms.ModelForm):
 
 class BasicCheckMonthFormSet(forms.BaseInlineFormSet):
     """Each month lies wholly inside the probation as the campaign form is about to save it (``self.instance``
-    carries the dates just typed): a month outside is an error on that row's month. A month whose check is
-    already decided keeps its month and thresholds unless the campaign is saved with 保存并复核."""
-
-    request = None  # set by ``BasicCheckMonthInline.get_formset``
+    carries the dates just typed): a month outside is an error on that row's month."""
 
     def clean(self):
         super().clean()
-        recheck = self.request is not None and rules.RECHECK_BUTTON in self.request.POST
         for form in self.forms:
             month = getattr(form, "cleaned_data", {}).get("month")
-            stored = BasicCheckMonth.objects.filter(pk=form.instance.pk).first() if form.instance.pk else None
-            touched = self._should_delete_form(form) or any(
-                name in form.changed_data for name in ["month", *rules.BASIC_MONTH_RULE_FIELDS])
-            if stored is not None and touched and not recheck and rules.decided_codes(self.instance, [stored.code]):
-                form.add_error(None, forms.ValidationError(rules.decided_message([stored.code]), code="decided"))
             if month is None or self._should_delete_form(form):
                 continue
             message = calendar_rules.basic_month_error(self.instance, month)
@@ -73,30 +61,10 @@ class BasicCheckMonthInline(admin.TabularInline):
     formset = BasicCheckMonthFormSet
     extra = 0
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        return type(formset.__name__, (formset,), {"request": request})
-
 
 class CampaignForm(forms.ModelForm):
     """The campaign as staff edit it (the admin builds the fields from its fieldsets); the seats may not
-    drop below the applications already selected. A threshold, window or date of a check already decided
-    changes only through 保存并复核 (``probation.rules``)."""
-
-    request = None  # set by ``CampaignAdmin.get_form``
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None or self.request is None or rules.RECHECK_BUTTON in self.request.POST:
-            return cleaned
-        stored = Campaign.objects.get(pk=self.instance.pk)
-        codes = [code for name, codes in rules.CAMPAIGN_RULE_FIELDS.items()
-                 if name in cleaned and rules._text(cleaned[name]) != rules._text(getattr(stored, name))
-                 for code in codes]
-        decided = rules.decided_codes(stored, codes)
-        if decided:
-            raise forms.ValidationError(rules.decided_message(decided), code="decided")
-        return cleaned
+    drop below the applications already selected."""
 
     def clean_seats(self):
         seats = self.cleaned_data["seats"]
@@ -191,35 +159,6 @@ class CampaignAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
         ),
         (_("Questionnaire limits"), {"fields": ["attachment_max_mb", "supplement_max_mb"]}),
     ]
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"request": request})
-
-    def save_model(self, request, obj, form, change):
-        """Keeps what leaders were judged by before the save: ``save_related`` logs the rule changes."""
-        request._probation_rules = rules.campaign_rules(Campaign.objects.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        before = getattr(request, "_probation_rules", None)
-        if before is None:
-            return
-        recheck = rules.RECHECK_BUTTON in request.POST
-        result = rules.log_campaign_changes(form.instance, before, actor=request.user, recheck=recheck)
-        if result is not None:
-            self.message_user(request, gettext("Saved and rechecked on today's data."), messages.SUCCESS)
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        campaign = Campaign.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
-        decided = campaign is not None and campaign.leaders.filter(check_results__isnull=False).exists()
-        extra_context = {**(extra_context or {}), "has_decided_checks": decided}
-        try:
-            return super().change_view(request, object_id, form_url, extra_context)
-        except DecisionRefused as error:  # 保存并复核 while an import runs: nothing was saved
-            self.message_user(request, str(error), messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     @admin.display(description=_("application window"))
     def window_state_display(self, obj):
