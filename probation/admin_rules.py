@@ -8,6 +8,7 @@ recheck” (保存并复核) takes it, then rechecks the campaign on today's dat
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -76,9 +77,13 @@ class CheckItemAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a rule once announced is changed, never erased
 
+    def get_queryset(self, request):
+        verdicts = CheckResult.objects.filter(leader__campaign=OuterRef("campaign"), code=OuterRef("code"))
+        return super().get_queryset(request).select_related("campaign").annotate(is_decided=Exists(verdicts))
+
     @admin.display(description=gettext_lazy("decided"), boolean=True)
     def decided(self, obj):
-        return rules.is_decided(obj.campaign, obj.code)
+        return obj.is_decided
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         item = CheckItem.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None

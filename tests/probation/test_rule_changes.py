@@ -360,3 +360,12 @@ def test_the_board_counts_the_unpublished_changes_and_links_the_step(campaign_ad
     after = campaign_admin.get(reverse("admin:probation_board_changelist"), {"campaign": campaign.slug})
     assert after.context["pending_rule_changes"] == 0
     assert 'id="pb-link-publish-rules"' not in after.content.decode()
+
+
+def test_the_items_list_says_which_are_decided(campaign_admin, campaign, decided):
+    add_item(campaign, campaign_admin.user, code="extra:august", due_at=beijing(2024, 9, 5, 12),
+             starts_at=beijing(2024, 8, 1), ends_at=beijing(2024, 8, 31, 23, 59, 59))
+    page = campaign_admin.get(reverse("admin:probation_checkitem_changelist"))
+
+    rows = {obj.code: obj.is_decided for obj in page.context["cl"].result_list}
+    assert rows == {"extra:july": True, "extra:august": False}
