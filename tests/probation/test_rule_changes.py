@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from applications.enums import ApplicationStatus
 from notifications.models import Notification
 from probation import rules, services
 from probation.enums import ViolationKind
@@ -20,6 +21,7 @@ from reviews.roles import CAMPAIGN_ADMIN, OPERATIONS, ensure_roles
 from tests.factories import ApplicationFactory, UserFactory
 from tests.probation.factories import ActivityFactory, LeaderFactory
 from tests.probation.test_services import relax
+from tests.reviews.factories import FinalReviewApplicationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -369,3 +371,21 @@ def test_the_items_list_says_which_are_decided(campaign_admin, campaign, decided
 
     rows = {obj.code: obj.is_decided for obj in page.context["cl"].result_list}
     assert rows == {"extra:july": True, "extra:august": False}
+
+
+def test_the_selected_applicant_reads_the_item_and_the_rule_changes_on_the_status_page(client, campaign,
+                                                                                        campaign_admin):
+    relax(campaign)
+    application = FinalReviewApplicationFactory(campaign=campaign, status=ApplicationStatus.SELECTED)
+    type(campaign).objects.filter(pk=campaign.pk).update(published_at=beijing(2024, 5, 6))
+    LeaderFactory(campaign=campaign, leader_account="S1", application=application)
+    add_item(campaign, campaign_admin.user)
+    rules.publish_notice(campaign, text="七月新增考核项", actor=campaign_admin.user)
+
+    client.force_login(application.applicant)
+    html = client.get(reverse("applications:status")).content.decode()
+
+    assert 'id="probation-check-items"' in html and "七月推广活动" in html
+    assert 'id="probation-rule-changes"' in html and "规则变更记录" in html and "新增考核项：extra:july" in html
+    assert "campaign-admin@example.com" not in html
+    assert Notification.objects.filter(recipient=application.applicant, event__startswith="probation_rules:").exists()
