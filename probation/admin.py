@@ -22,7 +22,7 @@ from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
 
-from . import admin_decisions, admin_pages, permissions  # noqa: F401  (admin_pages registers the board pages)
+from . import admin_decisions, admin_pages, admin_rules, permissions  # noqa: F401  (admin_pages, admin_rules register pages)
 from .decisions import DecisionRefused
 from .enums import LeaderStatus, ViolationKind
 from .models import CheckResult, Leader, LeaderStatusChange, Violation

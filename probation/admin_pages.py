@@ -138,6 +138,7 @@ def board_figures(campaign, *, now):
             figure.label = metric_label(figure.name) if figure.name != "new_merchants" else _("new merchants")
     return {
         "waiting": datamark.waiting_checks(campaign, now=now),
+        "pending_rule_changes": campaign.rule_changes.filter(notice__isnull=True).count(),
         "stale": [leader for leader in leaders if leader.stale_checks],
         "statuses": [
             {"value": status, "label": label, "count": counts[status],

@@ -2,8 +2,8 @@
 
 A check is one ``CheckDefinition``: its code, its due time, thresholds (data from the campaign) and a
 ``measure`` running one set-based query for all leaders. ``CHECK_FAMILIES`` lists, in the order of
-DATA.md's table, the functions that build the definitions of a campaign; adding a check item means
-adding one such function.
+DATA.md's table, the functions that build the built-in definitions of a campaign; the check items staff
+add during probation (``CheckItem`` rows) follow, built by ``custom_checks`` from the same measures.
 """
 
 from collections.abc import Callable
@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from . import metrics
+from .enums import CheckMeasure
 
 
 @dataclass(frozen=True)
@@ -112,9 +113,54 @@ def special_checks(campaign):
     )
 
 
-# In the order of DATA.md's table: this order is also the order of ``failed_checks`` in the report.
+def _item_measure(item, campaign):
+    """The set-based measure of a check item: one of the built-in measures over the item's window."""
+    window = (item.starts_at, item.ends_at)
+    name = item.measure
+
+    def measure(leaders):
+        if name == CheckMeasure.NEW_MERCHANTS:
+            counts = metrics.new_merchants(leaders, starts_at=window[0], ends_at=window[1])
+            return {pk: {name: n} for pk, n in counts.items()}
+        if name == CheckMeasure.QUALIFYING_MERCHANTS:
+            found = metrics.qualifying_merchants(leaders, campaign, window)
+            return {pk: {name: n} for pk, (n, _merchants) in found.items()}
+        figures = metrics.basic_month(leaders, starts_at=window[0], ends_at=window[1])
+        return {pk: {name: values[name]} for pk, values in figures.items()}
+
+    return measure
+
+
+def custom_checks(campaign):
+    """新增考核项: the campaign's ``CheckItem`` rows (added by staff during probation), by due time and code."""
+    for item in campaign.check_items.order_by("due_at", "code"):
+        threshold = item.threshold if item.measure == CheckMeasure.GMV else int(item.threshold)
+        yield CheckDefinition(
+            item.code, item.due_at, {f"min_{item.measure}": threshold}, _item_measure(item, campaign),
+            lambda f, name=item.measure, t=threshold: f[name] >= t,
+        )
+
+
+# The built-in checks, in the order of DATA.md's table: this order is also the order of ``failed_checks``.
 CHECK_FAMILIES = [basic_monthly_checks, special_checks]
 
 
 def check_definitions(campaign):
-    return [definition for family in CHECK_FAMILIES for definition in family(campaign)]
+    """The built-in checks (``CHECK_FAMILIES``), then the campaign's check items."""
+    built_in = [definition for family in CHECK_FAMILIES for definition in family(campaign)]
+    return built_in + list(custom_checks(campaign))
+
+
+def failed_checks_order(campaign):
+    """A sort key for check codes in ``failed_checks``: the built-in codes in the order of DATA.md's table; a
+    check item after the built-in codes due at or before its due time, then by code. Unknown codes last."""
+    built_in = [definition for family in CHECK_FAMILIES for definition in family(campaign)]
+    keys = {definition.code: (index, 0, "") for index, definition in enumerate(built_in)}
+    for definition in custom_checks(campaign):
+        before = [index for index, d in enumerate(built_in) if d.due_at <= definition.due_at]
+        keys[definition.code] = (max(before, default=-1), 1, definition.code)
+
+    def key(code):
+        return keys.get(code, (len(built_in), 2, code))
+
+    return key

@@ -54,3 +54,18 @@ class ViolationKind(models.TextChoices):
     FAKE_ORDERS = "fake_orders", _("刷单 (fake orders)")
     FALSE_PROMISE = "false_promise", _("虚假承诺 (false promise)")
     INDUCED_REBATE = "induced_rebate", _("诱导返利 (inducing rebates)")
+
+
+class CheckMeasure(models.TextChoices):
+    """The measures a check item added by staff may use: those the built-in checks already compute."""
+
+    ACTIVITIES = "activities", _("new promotion activities")
+    MERCHANTS = "merchants", _("merchants recruited")
+    ITEMS = "items", _("items recruited")
+    GMV = "gmv", _("GMV (yuan)")
+    NEW_MERCHANTS = "new_merchants", _("new merchants")
+    QUALIFYING_MERCHANTS = "qualifying_merchants", _("reward-qualifying merchants")
+
+
+# The new-merchant measures: their window replaces the 拓客先锋 activity window (DATA.md's definitions).
+NEW_MERCHANT_MEASURES = {CheckMeasure.NEW_MERCHANTS, CheckMeasure.QUALIFYING_MERCHANTS}

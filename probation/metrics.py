@@ -113,14 +113,15 @@ def stayed_out_of_window(starts_at, ends_at):
     return ExpressionWrapper(Exists(covers_start) & ~Exists(gap), output_field=BooleanField())
 
 
-def new_merchant_orders(leaders, campaign):
+def new_merchant_orders(leaders, campaign, window=None):
     """Per new merchant of each leader: best-item orders, paid and settled orders, 618 absence.
 
     Returns ``{leader pk: [{"merchant_id", "best_item_orders", "paid_orders", "settled_orders",
     "stayed_out_618"}, …]}``; a leader without new merchants is absent. Orders are the leader's own
-    orders of the merchant with paid_at inside the activity; every order row is a paid order.
+    orders of the merchant with paid_at inside the activity; every order row is a paid order. ``window``
+    (starts_at, ends_at) replaces the activity window (a check item over new merchants).
     """
-    activity = (campaign.activity_starts_at, campaign.activity_ends_at)
+    activity = window or (campaign.activity_starts_at, campaign.activity_ends_at)
     orders = Order.objects.filter(merchant=OuterRef("pk"), leader=OuterRef("leader"), paid_at__range=activity)
     best_item = orders.order_by().values("item_id").annotate(n=Count("pk")).order_by("-n").values("n")[:1]
     rows = (
@@ -153,9 +154,10 @@ def qualifies(merchant, campaign):
     )
 
 
-def qualifying_merchants(leaders, campaign):
-    """``{leader pk: (count, [per-merchant figures with "qualifies"])}`` for every leader of ``leaders``."""
-    per_leader = new_merchant_orders(leaders, campaign)
+def qualifying_merchants(leaders, campaign, window=None):
+    """``{leader pk: (count, [per-merchant figures with "qualifies"])}`` for every leader of ``leaders``;
+    ``window`` replaces the activity window (see ``new_merchant_orders``)."""
+    per_leader = new_merchant_orders(leaders, campaign, window)
     figures = {}
     for pk in leaders.values_list("pk", flat=True):
         merchants = [{**m, "qualifies": qualifies(m, campaign)} for m in per_leader.get(pk, [])]

@@ -6,6 +6,8 @@ Every imported row is scoped by campaign: the alliance exports are per campaign,
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from recruitment.models import Campaign
 
 from . import wording
-from .enums import LeaderStatus, OrderStatus, ViolationKind
+from .enums import CheckMeasure, LeaderStatus, OrderStatus, ViolationKind
 
 
 class ViolationQuerySet(models.QuerySet):
@@ -349,3 +351,123 @@ class DataImport(Leader):
         proxy = True
         verbose_name = _("probation data import")
         verbose_name_plural = _("import probation data")
+
+
+BUILT_IN_CODE_PREFIXES = ("basic:", "special:", "violation:")
+
+
+class CheckItem(models.Model):
+    """A check item added by staff during probation (新增考核项): one measure over a window against a
+    threshold, due at ``due_at``. ``probation.checks.custom_checks`` makes it a ``CheckDefinition``, decided
+    by the same engine as the built-in checks; its verdicts are ``CheckResult`` rows under ``code``."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="check_items", verbose_name=_("campaign")
+    )
+    code = models.CharField(
+        _("code"), max_length=40,
+        validators=[RegexValidator(r"^[A-Za-z0-9:_-]+$", _("Letters, digits, “:”, “-” and “_” only."))],
+        help_text=_("The check's code in the probation report (failed checks), e.g. X7:2024-07."),
+    )
+    name = models.CharField(_("name shown to leaders"), max_length=120)
+    measure = models.CharField(_("measure"), max_length=30, choices=CheckMeasure.choices)
+    starts_at = models.DateTimeField(
+        _("window starts at"),
+        help_text=_("For new merchants and reward-qualifying merchants this window replaces the activity window."),
+    )
+    ends_at = models.DateTimeField(_("window ends at"), help_text=_("Inclusive to the second."))
+    threshold = models.DecimalField(
+        _("at least"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    due_at = models.DateTimeField(
+        _("due at"), help_text=_("When it is decided (closing the permission if not met); not in the past.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        editable=False, verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("check item")
+        verbose_name_plural = _("check items")
+        ordering = ["campaign", "due_at", "code"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="probation_check_item_code_unique")]
+
+    def __str__(self):
+        return self.code
+
+    def clean(self):
+        errors = {}
+        if self.code and self.code.startswith(BUILT_IN_CODE_PREFIXES):
+            errors["code"] = gettext("Codes starting with basic:, special: or violation: belong to the built-in "
+                                     "checks.")
+        if self.starts_at and self.ends_at and self.starts_at >= self.ends_at:
+            errors["ends_at"] = gettext("The window must end after it starts.")
+        if self.ends_at and self.due_at and self.due_at < self.ends_at:
+            errors["due_at"] = gettext("The check cannot be due before its window ends.")
+        if self.measure != CheckMeasure.GMV and self.threshold is not None and self.threshold != int(self.threshold):
+            errors["threshold"] = gettext("A count threshold is a whole number.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def rule_value(self):
+        """The item as one line of the rule-change log."""
+        def when(moment):
+            return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
+
+        return (f"{self.name}: {CheckMeasure(self.measure).label} ≥ {self.threshold_text}, "
+                f"{when(self.starts_at)} – {when(self.ends_at)}, {gettext('due')} {when(self.due_at)}")
+
+    @property
+    def threshold_text(self):
+        return f"{self.threshold:.2f}" if self.measure == CheckMeasure.GMV else f"{int(self.threshold)}"
+
+
+class RuleNotice(models.Model):
+    """A 公布规则变更 notice: the text staff wrote, sent once to every leader in probation."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rule_notices",
+                                 verbose_name=_("campaign"))
+    text = models.TextField(_("notice"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    recipients = models.PositiveIntegerField(_("leaders told"), default=0)
+
+    class Meta:
+        verbose_name = _("rule-change notice")
+        verbose_name_plural = _("rule-change notices")
+        ordering = ["campaign", "published_at", "pk"]
+
+    def __str__(self):
+        return f"{self.campaign} {timezone.localtime(self.published_at):%Y-%m-%d %H:%M:%S}"
+
+
+class RuleChange(models.Model):
+    """One rule change (规则变更): a check item added, or a threshold, window or date leaders are judged by
+    edited. Who, when, what, from, to; ``notice`` is the 公布规则变更 notice that told the leaders."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rule_changes",
+                                 verbose_name=_("campaign"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    what = models.CharField(_("what"), max_length=200)
+    from_value = models.CharField(_("from"), max_length=255, blank=True)
+    to_value = models.CharField(_("to"), max_length=255, blank=True)
+    notice = models.ForeignKey(RuleNotice, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="changes", verbose_name=_("notice"))
+
+    class Meta:
+        verbose_name = _("rule change")
+        verbose_name_plural = _("rule changes")
+        ordering = ["campaign", "changed_at", "pk"]
+
+    def __str__(self):
+        return f"{self.what}: {self.from_value or '–'} → {self.to_value or '–'}"

@@ -104,3 +104,13 @@ def notify_at_risk(row, *, month):
             "ends_at": timezone.localtime(row.ends_at),
         },
     )
+
+
+def notify_rule_notice(leader, notice, changes):
+    """公布规则变更: the notice staff wrote, with the changes it tells, once per leader and notice."""
+    return _notify(
+        leader,
+        event=f"probation_rules:{notice.pk}:{leader.pk}",
+        template="probation_rule_notice",
+        context={"notice": notice, "changes": changes},
+    )

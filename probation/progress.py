@@ -22,7 +22,8 @@ from django.utils.translation import gettext as _
 
 from . import charts, metrics
 from .board import BASIC_METRICS, days_left
-from .enums import LeaderStatus, ViolationKind
+from .checks import custom_checks
+from .enums import CheckMeasure, LeaderStatus, ViolationKind
 from .models import Leader, Merchant
 from .wording import check_label, metric_label, reason_label
 
@@ -136,6 +137,47 @@ def _special(leader, results, now):
     }
 
 
+def _check_items(leader, results, now):
+    """The check items staff added (``CheckItem``): the figure over the item's window against its threshold."""
+    one = Leader.objects.filter(pk=leader.pk)
+    definitions = {d.code: d for d in custom_checks(leader.campaign)}
+    items = []
+    for item in leader.campaign.check_items.order_by("due_at", "code"):
+        definition = definitions[item.code]
+        result = results.get(item.code)
+        state = _state(result, leader=leader, starts_at=item.starts_at, ends_at=item.ends_at, due_at=item.due_at,
+                       now=now)
+        if result is not None:
+            value = result.metrics.get(item.measure)
+        elif state in (UPCOMING, NOT_APPLICABLE):
+            value = None
+        else:
+            value = definition.measure(one)[leader.pk][item.measure]
+        threshold = definition.thresholds[f"min_{item.measure}"]
+        items.append({
+            "code": item.code, "name": item.name, "measure_label": CheckMeasure(item.measure).label,
+            "starts_at": item.starts_at, "ends_at": item.ends_at, "due_at": item.due_at, "state": state,
+            "days_left": days_left(now, item.ends_at) if state == IN_PROGRESS else None,
+            "value": value, "threshold": threshold,
+            "met": None if value is None else Decimal(str(value)) >= Decimal(str(threshold)),
+        })
+    return items
+
+
+def item_names(campaign):
+    """``{code: name}`` of the campaign's check items: a closure reason names them as staff did."""
+    return dict(campaign.check_items.values_list("code", "name"))
+
+
+def rule_changes(campaign):
+    """规则变更记录 as leaders see it: when, what, from, to (not who: staff names stay in the admin)."""
+    return [
+        {"changed_at": change.changed_at, "what": change.what, "from_value": change.from_value,
+         "to_value": change.to_value, "told_at": change.notice.published_at if change.notice else None}
+        for change in campaign.rule_changes.select_related("notice").order_by("changed_at", "pk")
+    ]
+
+
 def _periods(months, special):
     """The running periods with their days left: the basic month, the checkpoint window, the activity."""
     periods = [
@@ -150,11 +192,12 @@ def _periods(months, special):
     return periods
 
 
-def _confirming(months, special, now):
+def _confirming(months, special, now, check_items=()):
     """The checks past their due time whose result is still being confirmed (the data is not yet marked
     complete, or the scheduled job is about to decide): the leader's page says so rather than nothing."""
-    items = [*months, *(special[key] for key in ("checkpoint", "total", "qualifying"))]
-    return [check_label(item["code"]) for item in items if item["state"] == AWAITING and item["due_at"] <= now]
+    items = [*months, *(special[key] for key in ("checkpoint", "total", "qualifying")), *check_items]
+    return [item.get("name") or check_label(item["code"]) for item in items
+            if item["state"] == AWAITING and item["due_at"] <= now]
 
 
 def closure_rules(campaign):
@@ -181,6 +224,11 @@ def closure_rules(campaign):
           "least %(y)s%%, and it did not stay out of Taobaoke for the whole 618 window (%(start)s to %(end)s).")
         % {"x": campaign.best_item_min_orders, "y": f"{campaign.settlement_rate_min_percent.normalize():f}",
            "start": _when(campaign.window_618_starts_at), "end": _when(campaign.window_618_ends_at)},
+        *(_("Check item %(name)s (%(code)s): %(measure)s from %(start)s to %(end)s below %(threshold)s closes the "
+            "permission at %(due)s.") % {
+            "name": item.name, "code": item.code, "measure": CheckMeasure(item.measure).label,
+            "start": _when(item.starts_at), "end": _when(item.ends_at), "threshold": item.threshold_text,
+            "due": _when(item.due_at)} for item in campaign.check_items.order_by("due_at", "code")),
         _("A violation (%(kinds)s) closes the permission at once and voids the activity rewards.") % {"kinds": kinds},
         _("An account whose permission is closed cannot apply again in this round."),
     ]
@@ -193,20 +241,24 @@ def leader_progress(leader, *, now):
         with metrics.waiting_at_most():
             months = _basic_months(leader, results, now)
             special = _special(leader, results, now)
+            check_items = _check_items(leader, results, now)
     except metrics.FiguresBusy:
-        months, special = [], None
+        months, special, check_items = [], None, []
     progress = {
         "busy": special is None,
         "leader_account": leader.leader_account,
         "status": leader.status,
         "status_label": LeaderStatus(leader.status).label,
         "closed_at": leader.closed_at,
-        "closure_reason": reason_label(leader.closure_reason) if leader.closure_reason else "",
+        "closure_reason": reason_label(leader.closure_reason, item_names(leader.campaign))
+        if leader.closure_reason else "",
         "basic_months": months,
         "special": special,
         "periods": _periods(months, special) if special is not None else [],
-        "confirming": _confirming(months, special, now) if special is not None else [],
+        "confirming": _confirming(months, special, now, check_items) if special is not None else [],
+        "check_items": check_items,
         "closure_rules": closure_rules(leader.campaign),
+        "rule_changes": rule_changes(leader.campaign),
     }
     progress["charts"] = charts.leader_charts(progress)
     return progress

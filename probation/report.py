@@ -5,7 +5,7 @@ import csv
 from recruitment.timeutils import BEIJING
 
 from . import metrics
-from .checks import check_definitions
+from .checks import failed_checks_order
 from .enums import LeaderStatus
 from .models import CheckResult, Leader, Violation
 
@@ -25,7 +25,7 @@ def report_rows(campaign):
     """One dict per leader of ``campaign`` in leader_account order, with the columns of ``REPORT_COLUMNS``.
 
     The three counts come from the data on hand, each over its own window; failed checks from the
-    stored results, in the order of the check table.
+    stored results, in the order of the check table (check items after the built-in codes of their due time).
     """
     leaders = Leader.objects.filter(campaign=campaign)
     checkpoint = metrics.new_merchants(
@@ -33,7 +33,7 @@ def report_rows(campaign):
     )
     total = metrics.new_merchants(leaders, starts_at=campaign.activity_starts_at, ends_at=campaign.activity_ends_at)
     qualifying = {pk: n for pk, (n, _merchants) in metrics.qualifying_merchants(leaders, campaign).items()}
-    order = {d.code: i for i, d in enumerate(check_definitions(campaign))}
+    order = failed_checks_order(campaign)
     failed = {}
     failed_results = CheckResult.objects.filter(leader__campaign=campaign, passed=False)
     for pk, code in failed_results.values_list("leader_id", "code"):
@@ -43,7 +43,7 @@ def report_rows(campaign):
     )
     rows = []
     for leader in sorted(leaders, key=lambda leader: leader.leader_account):
-        codes = sorted(failed.get(leader.pk, []), key=lambda code: (order.get(code, len(order)), code))
+        codes = sorted(failed.get(leader.pk, []), key=order)
         rows.append(
             {
                 "leader_account": leader.leader_account,

@@ -57,8 +57,11 @@ def _number(value):
         return Decimal(0)
 
 
-def check_label(code):
-    """``basic:2024-05`` → "basic check of 2024-05"; unknown codes are returned as they are."""
+def check_label(code, names=None):
+    """``basic:2024-05`` → "basic check of 2024-05"; a check item's code → its name when ``names`` (code →
+    name) has it; unknown codes are returned as they are."""
+    if names and code in names:
+        return names[code]
     family, _sep, rest = code.partition(":")
     if family == "basic":
         return _("basic check of %(month)s") % {"month": rest}
@@ -78,6 +81,6 @@ def check_label(code):
     return code
 
 
-def reason_label(reason):
+def reason_label(reason, names=None):
     """A closure reason (``basic:2024-05;special:checkpoint``) in plain words, joined by "；"."""
-    return "；".join(check_label(code) for code in reason.split(";") if code)
+    return "；".join(check_label(code, names) for code in reason.split(";") if code)

@@ -78,7 +78,8 @@ def test_check_outcomes_queries_do_not_grow_with_the_leaders(campaign):
     with CaptureQueriesContext(connection) as many:
         charts.check_outcomes(campaign)
 
-    assert len(few) == len(many) == 3  # the months, the verdicts grouped by check, one aggregate over the leaders
+    # the months, the check items added by staff, the verdicts grouped by check, one aggregate over the leaders
+    assert len(few) == len(many) == 4
 
 
 @pytest.fixture

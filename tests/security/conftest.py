@@ -13,6 +13,8 @@ from applications.enums import ApplicationStatus
 from audit import services as audit
 from audit.enums import AuditAction
 from notifications.models import Notification
+from probation.models import CheckItem, RuleChange, RuleNotice
+from recruitment.timeutils import beijing
 from reviews import roles
 from reviews.models import ChecklistItem, RiskAssessment, RiskRule, Round1Review
 from tests.factories import ApplicationFactory, AttachmentFactory, CampaignFactory, CustomQuestionFactory, UserFactory
@@ -100,6 +102,13 @@ def world(campaign):
         criterion=RubricCriterionFactory(campaign=campaign),
         leader=leader,
         violation=ViolationFactory(leader=leader),
+        check_item=CheckItem.objects.create(
+            campaign=campaign, code="extra:july", name="七月推广活动", measure="activities",
+            starts_at=beijing(2024, 7, 1), ends_at=beijing(2024, 7, 31, 23, 59, 59), threshold=1,
+            due_at=beijing(2024, 8, 5, 12)),
+        rule_change=RuleChange.objects.create(campaign=campaign, what="新增考核项：extra:july",
+                                              to_value="七月推广活动"),
+        rule_notice=RuleNotice.objects.create(campaign=campaign, text="七月新增考核项"),
         notification=notification,
         group=role_group(roles.OPERATIONS),
         user=submitted.applicant,
