@@ -8,7 +8,7 @@ COPIED_FIELDS = ["section", "new_section_title", "label", "help_text", "kind", "
                  "condition_value", "position"]
 
 
-def copy_custom_questions(source, target):
+def copy_custom_questions(source, target, *, months):
     """Copy ``source``'s custom questions into ``target``; returns the count."""
     questions = list(source.custom_questions.order_by("position", "id"))
     copies = CustomQuestion.objects.bulk_create(

@@ -54,6 +54,7 @@ DETAIL_LABELS = {
     "risk_rules": _("risk rules"),
     "rubric": _("rubric criteria"),
     "custom_questions": _("custom questions"),
+    "check_items": _("check items"),
     "rows": _("rows"),
     "scores": _("scores"),
     "selected": _("selected"),

@@ -17,3 +17,10 @@ class ProbationConfig(AppConfig):
 
         register_code_names("note", reason_label)
         register_code_names("kind", lambda code: KIND_LABELS.get(code) or choice_label(ViolationKind, code))
+
+        # 复制为新一轮 takes the check items along, their dates moved (recruitment.copying).
+        from recruitment.copying import register_copier
+
+        from .copying import copy_check_items
+
+        register_copier("probation", copy_check_items)

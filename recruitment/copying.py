@@ -52,9 +52,10 @@ _COPIERS = {}
 
 
 def register_copier(label, copier):
-    """Have ``copier(source, target)`` copy an app's per-campaign set-up into ``target`` (inside the copy's
-    transaction); it returns ``{what: count}``, written into the audit event's details (give each key a
-    label in ``audit.display.DETAIL_LABELS``). One copier per label."""
+    """Have ``copier(source, target, months=months)`` copy an app's per-campaign set-up into ``target``
+    (inside the copy's transaction; ``months`` is how far the round's dates move, for set-up that carries
+    dates); it returns ``{what: count}``, written into the audit event's details (give each key a label in
+    ``audit.display.DETAIL_LABELS``). One copier per label."""
     if _COPIERS.get(label, copier) is not copier:
         raise ValueError(f"a copier for {label!r} is registered already")
     _COPIERS[label] = copier
@@ -145,7 +146,7 @@ def copy_campaign(source, *, name, slug, months, dates=None, actor):
         )
         copied = {"basic_months": len(basic)}
         for label in sorted(_COPIERS):
-            copied.update(_COPIERS[label](source, target))
+            copied.update(_COPIERS[label](source, target, months=months))
         record(AuditAction.COPY_CAMPAIGN, actor=actor, obj=target, campaign=target, source=source.slug,
                months=months, **copied)
     return CopyResult(campaign=target, copied=copied)

@@ -5,7 +5,7 @@ The committee is not copied: its judges are chosen for each round on the committ
 from .models import ChecklistItem, RiskRule, RubricCriterion
 
 
-def copy_review_setup(source, target):
+def copy_review_setup(source, target, *, months):
     """Copy ``source``'s checklist, risk rules and rubric into ``target``; returns the counts."""
     checklist = ChecklistItem.objects.bulk_create(
         ChecklistItem(campaign=target, text=item.text, position=item.position)

@@ -25,6 +25,7 @@ PASSWORD = "Secret-pass-2024"
 
 @pytest.fixture
 def open_campaign(db):
+    roles.ensure_roles()  # the migrated role groups, which an earlier transactional test's flush removed
     now = timezone.localtime()
     Campaign.objects.update(is_current=False)
     return CampaignFactory(

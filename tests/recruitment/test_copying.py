@@ -11,7 +11,7 @@ from applications.enums import QuestionKind
 from applications.models import Application, CustomQuestion
 from audit.enums import AuditAction
 from audit.models import AuditEvent
-from probation.models import Leader
+from probation.models import CheckItem, Leader
 from recruitment import calendar_rules, copying, services
 from recruitment.models import BasicCheckMonth, Campaign
 from recruitment.timeutils import beijing
@@ -122,7 +122,8 @@ def test_copy_takes_settings_months_checklist_rules_and_rubric_but_no_applicant_
 
     new = result.campaign
     assert result.copied == {"basic_months": 3, "checklist_items": source_counts[0], "risk_rules": source_counts[1],
-                             "rubric": source_counts[2], "custom_questions": 0}
+                             "rubric": source_counts[2], "custom_questions": 0,
+                             "check_items": 0}
     assert source_counts == (5, 7, 5)
     assert (new.name, new.slug, new.is_current, new.published_at) == ("纳新 3.0（2025）", "2025-nx3", False, None)
     assert (new.data_complete_until, new.decided_until, new.verdicts_compared_at) == (None, None, None)
@@ -159,7 +160,8 @@ def test_copy_is_audited_with_what_it_copied(campaign, campaign_admin):
     event = AuditEvent.objects.get(action=AuditAction.COPY_CAMPAIGN)
     assert (event.actor, event.campaign, event.object_id) == (campaign_admin, new, str(new.pk))
     assert event.details == {"source": "2024-nx2", "months": 12, "basic_months": 3, "checklist_items": 5,
-                             "risk_rules": 7, "rubric": 5, "custom_questions": 0}
+                             "risk_rules": 7, "rubric": 5, "custom_questions": 0,
+                             "check_items": 0}
 
 
 def test_copy_takes_the_hand_set_windows(campaign, campaign_admin):
@@ -238,3 +240,24 @@ def test_copy_takes_the_custom_questions_with_their_conditions_on_the_copies_and
     assert copies["近一年是否有违规记录"].pk != asks.pk
     assert Application.objects.filter(campaign=new).count() == 0
     assert CustomQuestion.objects.filter(campaign=campaign).count() == 3
+
+
+def test_copy_takes_the_check_items_with_their_window_and_due_time_moved_by_whole_months(campaign, campaign_admin):
+    CheckItem.objects.create(campaign=campaign, code="extra:july", name="七月推广活动", measure="activities",
+                             threshold=Decimal("2"), starts_at=beijing(2024, 7, 1),
+                             ends_at=beijing(2024, 7, 31, 23, 59, 59), due_at=beijing(2024, 8, 1))
+    CheckItem.objects.create(campaign=campaign, code="extra:gmv", name="六月下半月 GMV", measure="gmv",
+                             threshold=Decimal("5000.00"), starts_at=beijing(2024, 6, 16),
+                             ends_at=beijing(2024, 6, 30, 23, 59, 59), due_at=beijing(2024, 7, 2, 10))
+
+    result = copy_2025(campaign, campaign_admin)
+
+    assert result.copied["check_items"] == 2
+    assert list(CheckItem.objects.filter(campaign=result.campaign).order_by("due_at").values_list(
+        "code", "name", "measure", "threshold", "starts_at", "ends_at", "due_at")) == [
+        ("extra:gmv", "六月下半月 GMV", "gmv", Decimal("5000.00"), beijing(2025, 6, 16),
+         beijing(2025, 6, 30, 23, 59, 59), beijing(2025, 7, 2, 10)),
+        ("extra:july", "七月推广活动", "activities", Decimal("2"), beijing(2025, 7, 1),
+         beijing(2025, 7, 31, 23, 59, 59), beijing(2025, 8, 1)),
+    ]
+    assert CheckItem.objects.filter(campaign=campaign).count() == 2
