@@ -58,7 +58,7 @@ def log_in(page, url, username):
 
 def add_question(page, url, campaign, **fields):
     page.goto(f"{url}/admin/applications/customquestion/add/")
-    page.select_option("[name=campaign]", str(campaign.pk))
+    page.select_option("#id_campaign", str(campaign.pk))  # the form's, not the header's campaign switcher
     if "section" in fields:
         page.select_option("[name=section]", fields["section"])
     page.fill("[name=new_section_title]", fields.get("new_section_title", ""))
