@@ -116,11 +116,13 @@ def test_a_copied_round_gets_a_question_and_a_check_item_that_decide_and_tell_a_
         new = copy_and_set_up(boss, url, source)
         boss.context.close()
 
-        question = CustomQuestion.objects.get(campaign=new)
-        assert (question.label, question.kind, question.required) == ("月均直播场次", "number", True)
-        item = CheckItem.objects.get(campaign=new)
-        assert (item.code, item.measure, str(item.threshold), item.starts_at, item.ends_at, item.due_at) == (
-            "extra:july", "activities", "1.00", beijing(YEAR, 7, 1), beijing(YEAR, 7, 31, 23, 59, 59),
+        question = CustomQuestion.objects.get()  # the only one: in the new round, not the source
+        assert (question.campaign, question.label, question.kind, question.required) == (
+            new, "月均直播场次", "number", True)
+        item = CheckItem.objects.get()
+        assert (item.campaign, item.code, item.measure, str(item.threshold),
+                item.starts_at, item.ends_at, item.due_at) == (
+            new, "extra:july", "activities", "1.00", beijing(YEAR, 7, 1), beijing(YEAR, 7, 31, 23, 59, 59),
             beijing(YEAR, 8, 5, 12))
         change = RuleChange.objects.get(campaign=new)
         assert (change.what, change.from_value, change.changed_by.username) == (
