@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from notifications.services import notify
 
+from .models import CheckItem
 from .wording import check_label, metric_label, reason_label
 
 logger = logging.getLogger(__name__)
@@ -33,19 +34,34 @@ def _notify(leader, *, event, template, context):
     return notify(event=event, recipient=recipient, template=template, context=context, application=application)
 
 
+BUILT_IN_FAMILIES = {"basic", "special", "violation"}
+
+
+def check_item_names(leader, *reasons):
+    """The names of the campaign's check items among the codes of ``reasons`` (code → name): one query, and
+    only when a reason holds a code that is not a built-in check's, so a leader reads "七月推广活动" rather
+    than ``extra:july``."""
+    codes = {code for reason in reasons for code in (reason or "").split(";")
+             if code and ":" in code and code.partition(":")[0] not in BUILT_IN_FAMILIES}
+    if not codes:
+        return None
+    return dict(CheckItem.objects.filter(campaign_id=leader.campaign_id, code__in=codes).values_list("code", "name"))
+
+
 def notify_closed(leader, *, event=None, revised=False):
     """The permission of ``leader`` was closed (its ``closed_at`` and ``closure_reason`` are set).
 
     ``revised``: it was closed already and a recheck moved the closure to another instant or other checks.
     """
+    names = check_item_names(leader, leader.closure_reason)
     return _notify(
         leader,
         event=event or f"probation_closed:{leader.pk}",
         template="probation_closed",
         context={
             "closed_at": timezone.localtime(leader.closed_at),
-            "reasons": [check_label(code) for code in leader.closure_reason.split(";") if code],
-            "reason_text": reason_label(leader.closure_reason),
+            "reasons": [check_label(code, names) for code in leader.closure_reason.split(";") if code],
+            "reason_text": reason_label(leader.closure_reason, names),
             "is_violation": leader.closure_reason.startswith("violation:"),
             "revised": revised,
         },
@@ -67,7 +83,7 @@ def notify_change(leader, kind, *, sequence, cause, previous):
                 "retained": leader.status == "retained",
                 "withdrawal": cause == "withdrawal",
                 "previous_closed_at": timezone.localtime(previous.closed_at) if previous.closed_at else None,
-                "previous_reason": reason_label(previous.reason),
+                "previous_reason": reason_label(previous.reason, check_item_names(leader, previous.reason)),
             },
         )
     if kind == "retain":

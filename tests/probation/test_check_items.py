@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from probation import datamark, decisions, services
+from probation import datamark, decisions, notices, services
 from probation.charts import check_outcomes
 from probation.checks import check_definitions
 from probation.enums import LeaderStatus
@@ -17,6 +17,7 @@ from probation.progress import leader_progress
 from probation.report import report_rows
 from probation.tasks import evaluate_due
 from recruitment.timeutils import beijing
+from tests.factories import ApplicationFactory, UserFactory
 from tests.probation.factories import ActivityFactory, LeaderFactory, MerchantFactory, OrderFactory
 from tests.probation.test_services import relax
 
@@ -189,3 +190,26 @@ def test_an_item_must_be_well_formed(campaign, fields, error_field):
     with pytest.raises(ValidationError) as error:
         CheckItem(**values).full_clean()
     assert list(error.value.message_dict) == [error_field]
+
+
+def test_the_closure_notice_names_the_check_item_not_its_code(campaign):
+    item(campaign, code="extra:july", threshold=2)
+    application = ApplicationFactory(campaign=campaign, applicant=UserFactory(username="boss@example.com"))
+    leader = LeaderFactory(campaign=campaign, leader_account="P01", application=application,
+                           closed_at=beijing(2024, 8, 1), closure_reason="special:checkpoint;extra:july")
+
+    rows = notices.notify_closed(leader)
+
+    email = next(row for row in rows if row.channel == "email")
+    assert "原因：纳新专项考核：阶段节点；七月推广活动" in email.body
+    assert "extra:july" not in email.body
+
+
+def test_item_names_are_looked_up_only_for_codes_that_are_not_built_in(campaign, django_assert_num_queries):
+    item(campaign, code="extra:july")
+    leader = LeaderFactory(campaign=campaign)
+
+    with django_assert_num_queries(0):
+        assert notices.check_item_names(leader, "basic:2024-05;special:checkpoint", "violation:fraud") is None
+    with django_assert_num_queries(1):
+        assert notices.check_item_names(leader, "basic:2024-05;extra:july", None) == {"extra:july": "七月推广活动"}
