@@ -265,7 +265,8 @@ class CampaignAdmin(recruitment_admin.CampaignAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         campaign = Campaign.objects.filter(pk=object_id).first() if str(object_id).isdigit() else None
         decided = campaign is not None and CheckResult.objects.filter(leader__campaign=campaign).exists()
-        extra_context = {**(extra_context or {}), "has_decided_checks": decided}
+        extra_context = {**(extra_context or {}), "has_decided_checks": decided,
+                         "can_add_check_item": permissions.can_decide(request.user)}
         try:
             return super().change_view(request, object_id, form_url, extra_context)
         except decisions.DecisionRefused as error:  # 保存并复核 while an import runs: nothing was saved

@@ -11,7 +11,7 @@ from audit.models import AuditEvent
 from recruitment.models import BasicCheckMonth, Campaign
 from recruitment.timeutils import beijing
 from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
-from tests.factories import UserFactory
+from tests.factories import CampaignFactory, UserFactory
 from tests.reviews.factories import staff_with_role
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +55,22 @@ def test_the_change_page_offers_the_copy_to_the_campaign_admin(client, campaign,
     content = client.get(reverse("admin:recruitment_campaign_change", args=[campaign.pk])).content.decode()
 
     assert f'<a href="{copy_url(campaign)}" id="campaign-copy-link">复制为新一轮</a>' in content
+    # This round's own set-up, whatever campaign the header works on (a copy is not the header's campaign yet).
+    assert (f'<a href="/admin/applications/customquestion/add/?campaign={campaign.pk}" '
+            f'id="campaign-add-question">添加自定义问题</a>') in content
+    assert (f'<a href="/admin/probation/checkitem/add/?campaign={campaign.pk}" '
+            f'id="campaign-add-check-item">新增考核项</a>') in content
+
+
+def test_the_set_up_links_open_the_add_forms_on_this_round(client, campaign, campaign_admin):
+    other = CampaignFactory(slug="2025-nx3", is_current=False)
+    client.force_login(campaign_admin)
+
+    question = client.get(f"/admin/applications/customquestion/add/?campaign={other.pk}")
+    item = client.get(f"/admin/probation/checkitem/add/?campaign={other.pk}")
+
+    assert (question.context["adminform"].form.initial["campaign"],
+            item.context["adminform"].form.initial["campaign"]) == (str(other.pk), str(other.pk))
 
 
 def test_the_change_page_hides_the_copy_from_who_may_only_view_campaigns(client, campaign):
@@ -65,7 +81,8 @@ def test_the_change_page_hides_the_copy_from_who_may_only_view_campaigns(client,
     response = client.get(reverse("admin:recruitment_campaign_change", args=[campaign.pk]))
 
     assert response.status_code == 200
-    assert "campaign-copy-link" not in response.content.decode()
+    assert ("campaign-copy-link" in response.content.decode(), "campaign-add-question" in response.content.decode(),
+            "campaign-add-check-item" in response.content.decode()) == (False, False, False)
     assert client.get(copy_url(campaign)).status_code == 403
 
 
