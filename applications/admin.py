@@ -28,11 +28,11 @@ from reviews.admin.workspace import campaign_filter, campaign_shown
 from reviews.models import ScoreSheet
 
 from . import permissions
-from .admin_display import custom_answers_html
-from .enums import CONDITION_KINDS, OtherPlatform
+from .admin_display import AnswerColumnsMixin
+from .enums import CONDITION_KINDS
 from .masking import mask_phone, masked_login
 from .models import Application, Attachment, CooperationCase, CustomQuestion, StatusChange
-from .resources import ApplicationResource, add_custom_columns, cases_dataset, join_labels
+from .resources import ApplicationResource, add_custom_columns, cases_dataset
 
 
 def can_view_applications(user):
@@ -179,7 +179,9 @@ class StatusChangeInline(ReadOnlyInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixin, admin.ModelAdmin):
+class ApplicationAdmin(
+    PredicatePermissionsMixin, AnswerColumnsMixin, AuditedExportMixin, ExportMixin, admin.ModelAdmin
+):
     resource_classes = [ApplicationResource]
     audit_export_action = AuditAction.EXPORT_APPLICATIONS
     export_file_name = pgettext_lazy("export file name", "Applications")
@@ -340,18 +342,6 @@ class ApplicationAdmin(PredicatePermissionsMixin, AuditedExportMixin, ExportMixi
 
     def has_export_permission(self, request):
         return can_view_applications(request.user)
-
-    @admin.display(description=Application._meta.get_field("associated_accounts").verbose_name)
-    def associated_accounts_display(self, obj):
-        return join_labels(obj.associated_accounts)
-
-    @admin.display(description=Application._meta.get_field("other_platform_roles").verbose_name)
-    def other_platform_roles_display(self, obj):
-        return join_labels(obj.other_platform_roles, OtherPlatform)
-
-    @admin.display(description=Application._meta.get_field("custom_answers").verbose_name)
-    def custom_answers_display(self, obj):
-        return custom_answers_html(obj)
 
 
 

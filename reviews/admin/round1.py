@@ -23,11 +23,10 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from applications import permissions as application_permissions
-from applications.admin_display import custom_answers_html
-from applications.enums import ApplicationStatus, OtherPlatform
+from applications.admin_display import AnswerColumnsMixin
+from applications.enums import ApplicationStatus
 from applications.masking import mask_phone
 from applications.models import Application
-from applications.resources import join_labels
 from applications.services import ApplicationError
 from audit import services as audit
 from audit.enums import AuditAction
@@ -53,7 +52,7 @@ def application_link(application):
 
 
 @admin.register(Round1Queue)
-class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
+class Round1QueueAdmin(PredicatePermissionsMixin, AnswerColumnsMixin, admin.ModelAdmin):
     """Submitted applications waiting for the round-1 decision."""
 
     change_list_template = "admin/reviews/round1/change_list.html"
@@ -98,18 +97,6 @@ class Round1QueueAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     @admin.display(description=_("application"), ordering="company_name")
     def application(self, obj):
         return application_link(obj)
-
-    @admin.display(description=Application._meta.get_field("associated_accounts").verbose_name)
-    def associated_accounts_display(self, obj):
-        return join_labels(obj.associated_accounts)
-
-    @admin.display(description=Application._meta.get_field("other_platform_roles").verbose_name)
-    def other_platform_roles_display(self, obj):
-        return join_labels(obj.other_platform_roles, OtherPlatform)
-
-    @admin.display(description=Application._meta.get_field("custom_answers").verbose_name)
-    def custom_answers_display(self, obj):
-        return custom_answers_html(obj)
 
     @admin.display(description=_("cooperation cases"), ordering="cases_total")
     def cases_count(self, obj):
