@@ -8,7 +8,6 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -21,6 +20,7 @@ from audit import services as audit
 from audit.enums import AuditAction
 from audit.exports import AuditedExportMixin
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin
+from recruitment.timeutils import instant_text
 
 from . import admin_decisions, admin_pages, admin_rules, permissions  # noqa: F401  (admin_pages, admin_rules register pages)
 from .decisions import DecisionRefused
@@ -193,7 +193,7 @@ class ViolationAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     def withdrawal(self, obj):
         if obj.is_withdrawn:
             return _("Withdrawn at %(at)s by %(by)s: %(reason)s") % {
-                "at": timezone.localtime(obj.withdrawn_at).strftime("%Y-%m-%d %H:%M:%S"),
+                "at": instant_text(obj.withdrawn_at),
                 "by": obj.withdrawn_by or "-", "reason": obj.withdrawal_reason}
         return _("Standing")
 

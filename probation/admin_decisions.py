@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from recruitment.models import Campaign
+from recruitment.timeutils import instant_text
 
 from . import datamark, decisions, metrics, permissions
 from .enums import LeaderStatus
@@ -54,7 +55,7 @@ def _campaign(request):
 
 
 def _when(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+    return instant_text(moment) if moment else ""
 
 
 def _state_text(outcome):
@@ -120,7 +121,7 @@ def _page(admin, request, template, campaign, **extra):
 
 
 def _moment(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+    return instant_text(moment) if moment else "-"
 
 
 def message_lines(result):

@@ -39,7 +39,7 @@ class MarkRefused(Exception):
 
 
 def _when(moment):
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else _("not set")
+    return timeutils.instant_text(moment) if moment else _("not set")
 
 
 def mark_for_day(day):

@@ -19,9 +19,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import copying
-from .facts import instant_text
 from .models import Campaign
 from .permissions import can_copy_campaign
+from .timeutils import instant_text
 
 INSTANT_FORMAT = "%Y-%m-%d %H:%M:%S"
 DAY_FORMAT = "%Y-%m-%d"

@@ -22,7 +22,7 @@ from . import timeutils
 
 
 def _instant(value):
-    return timeutils.local(value).strftime("%Y-%m-%d %H:%M:%S")
+    return timeutils.instant_text(value)
 
 
 def _day(value):

@@ -8,14 +8,7 @@ without a code change. ``campaign_facts`` reads the ``BasicCheckMonth`` rows onc
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import timezone
-
-from . import timeutils
-
-
-def instant_text(moment):
-    """Beijing time to the second, as every notice and the status page write an instant."""
-    return timezone.localtime(moment, timeutils.BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+from .timeutils import instant_text
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ def local(moment):
 BEIJING = ZoneInfo("Asia/Shanghai")
 
 
+def instant_text(moment):
+    """Beijing time to the second ("2024-05-31 23:59:59"), as the pages, notices and messages write an instant."""
+    return timezone.localtime(moment, BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def beijing(year, month, day, hour=0, minute=0, second=0):
     """An aware datetime in Beijing time, whatever the active time zone."""
     return datetime(year, month, day, hour, minute, second, tzinfo=BEIJING)
