@@ -10,6 +10,15 @@ class User(AbstractUser):
     """``username`` holds the identifier the person signed up with (mobile number or e-mail)."""
 
     mobile = models.CharField(_("mobile number"), max_length=11, blank=True)
+    mobile_verified_at = models.DateTimeField(
+        _("mobile verified at"), null=True, blank=True,
+        help_text=_("When the holder of the mobile number proved it with an SMS code; empty while unverified."),
+    )
+    dingtalk_user_id = models.CharField(
+        _("DingTalk user ID"), max_length=64, blank=True,
+        help_text=_("Staff only: the ID DingTalk knows this person by, so that alerts in a DingTalk group can "
+                    "@ them (the mobile number above works too when DingTalk knows it)."),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

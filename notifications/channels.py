@@ -1,7 +1,7 @@
 """Delivery channels. Each takes a Notification and sends it, raising on failure.
 
 E-mail uses Django's e-mail backend (console by default); SMS uses the backend named by
-``SMS_BACKEND`` (a logging backend by default: no SMS provider is wired in); the in-app channel is
+``SMS_BACKEND`` (a logging backend by default) with a registered template (``sms.SMS_KINDS``); the in-app channel is
 the status page itself, so delivering it only marks it sent.
 """
 
@@ -12,15 +12,22 @@ from django.core.mail import send_mail
 from django.utils.module_loading import import_string
 
 from .models import Channel
+from .sms import NOTICE, SMS_KINDS
 
 logger = logging.getLogger(__name__)
 
 
 class LoggingSmsBackend:
-    """Writes the SMS to the log instead of sending it (the laptop and test default)."""
+    """Writes the SMS to the log instead of sending it (the laptop and test default).
 
-    def send(self, number, text):
-        logger.info("SMS to %s: %s", number, text)
+    Every SMS backend has this ``send``: the number, the text as the reader would see it (``kind``
+    rendered with ``params``), the template kind and its parameters (what a provider is sent). It returns
+    the provider's id for the message, or ``None``, and raises ``sms.SmsError`` on failure.
+    """
+
+    def send(self, number, text, *, kind, params):
+        logger.info("SMS to %s [%s]: %s", number, kind, text)
+        return None
 
 
 def send_email(notification):
@@ -30,8 +37,12 @@ def send_email(notification):
 
 
 def send_sms(notification):
+    """The row's template kind and parameters, checked against the template before the provider is asked."""
+    kind = SMS_KINDS[notification.sms_kind or NOTICE]
+    params = notification.sms_params or {"title": notification.subject}
+    kind.check(params)
     backend = import_string(settings.SMS_BACKEND)()
-    backend.send(notification.address, f"{notification.subject}：{notification.body}")
+    return backend.send(notification.address, kind.render(params), kind=kind.key, params=params)
 
 
 def show_in_app(notification):

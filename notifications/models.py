@@ -41,6 +41,16 @@ class Notification(models.Model):
         help_text=_("The message carries a one-time secret (a password reset link): the admin never shows its "
                     "text, and the text is wiped once delivered; only the delivery task reads it."),
     )
+    sms_kind = models.CharField(
+        _("SMS template"), max_length=40, blank=True,
+        help_text=_("SMS only: which of the provider's registered templates carries the message "
+                    "(notifications.sms.SMS_KINDS)."),
+    )
+    sms_params = models.JSONField(
+        _("SMS template parameters"), default=dict, blank=True,
+        help_text=_("SMS only: the values filled into the template's variables; wiped with the text of a "
+                    "secret message once delivered."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("requested by"),

@@ -13,6 +13,7 @@ from recruitment import tasking
 
 from .channels import SENDERS
 from .models import Channel, Notification
+from .sms import NOTICE
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def register_receipt(kind, receipt):
 
 
 def notify(*, event, recipient, template, context=None, application=None, channels=None, addresses=None,
-           secret=False, requested_by=None):
+           secret=False, requested_by=None, sms_kind="", sms_params=None):
     """Record a notification of ``event`` for ``recipient`` on each channel, once, and send it after commit.
 
     ``template`` names ``notifications/<template>_subject.txt`` and ``…_body.txt``, rendered in the
@@ -50,6 +51,9 @@ def notify(*, event, recipient, template, context=None, application=None, channe
     ``secret`` marks a message whose text carries a one-time secret (a password reset link): the
     admin never shows its text and delivery wipes it (``deliver``). ``requested_by`` is the member of
     staff who asked for the message, kept on the row as the record of who asked.
+
+    On the SMS channel the provider sends a registered template (``sms.SMS_KINDS``): ``sms_kind`` and
+    ``sms_params`` name it and fill it; by default the message is a notice whose title is the subject.
 
     The rows commit with the caller's transaction (the outbox); queueing their delivery after commit
     never fails the caller: with the broker down they stay unsent and ``sweep_outbox`` sends them.
@@ -71,6 +75,7 @@ def notify(*, event, recipient, template, context=None, application=None, channe
                         recipient=recipient, application=application, event=event, channel=channel,
                         address=addresses[channel], subject=subject, body=body, secret=secret,
                         requested_by=requested_by,
+                        **(_sms_fields(subject, sms_kind, sms_params) if channel == Channel.SMS else {}),
                     )
                 )
         except IntegrityError:
@@ -79,6 +84,12 @@ def notify(*, event, recipient, template, context=None, application=None, channe
     if ids:
         transaction.on_commit(lambda: _queue(ids))
     return created
+
+
+def _sms_fields(subject, kind, params):
+    if kind:
+        return {"sms_kind": kind, "sms_params": dict(params or {})}
+    return {"sms_kind": NOTICE, "sms_params": {"title": subject}}
 
 
 def _queue(ids):
@@ -124,8 +135,8 @@ def deliver(notification_id):
         notification.last_error = ""
         fields = ["attempts", "sent_at", "last_error"]
         if notification.secret:
-            notification.body = ""
-            fields.append("body")
+            notification.body, notification.sms_params = "", {}
+            fields += ["body", "sms_params"]
         notification.save(update_fields=fields)
         receipt = RECEIPTS.get(notification.event.split(":", 1)[0])
         if receipt:
@@ -143,7 +154,7 @@ def expire_secrets(now=None):
     return (
         Notification.objects.filter(secret=True, sent_at__isnull=True, created_at__lte=cutoff)
         .exclude(body="")
-        .update(body="", last_error=reason)
+        .update(body="", sms_params={}, last_error=reason)
     )
 
 

@@ -2,8 +2,12 @@
 backend is the SMTP server's): ``SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"``."""
 
 SENT = []
+#: (number, kind, params) of each message, as a provider is asked.
+TEMPLATED = []
 
 
 class RecordingSmsBackend:
-    def send(self, number, text):
+    def send(self, number, text, *, kind, params):
         SENT.append((number, text))
+        TEMPLATED.append((number, kind, dict(params)))
+        return None
