@@ -21,7 +21,9 @@ class Notification(models.Model):
     """
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications",
+        verbose_name=_("recipient"),
+        help_text=_("Empty for a message to a number that has no account yet (a sign-up's verification code)."),
     )
     application = models.ForeignKey(
         "applications.Application", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications",
@@ -40,6 +42,10 @@ class Notification(models.Model):
         _("holds a secret"), default=False,
         help_text=_("The message carries a one-time secret (a password reset link): the admin never shows its "
                     "text, and the text is wiped once delivered; only the delivery task reads it."),
+    )
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True,
+        help_text=_("A secret message (a one-time code) not sent by then is never sent: its text is wiped."),
     )
     sms_kind = models.CharField(
         _("SMS template"), max_length=40, blank=True,
@@ -68,4 +74,4 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["sent_at", "created_at"], name="notification_outbox_idx")]
 
     def __str__(self):
-        return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"
+        return f"{self.get_channel_display()} → {self.recipient or self.address}: {self.subject}"

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -22,6 +23,8 @@ def _addresses(recipient, application):
     """Where each channel reaches the person: the account's own e-mail and mobile (the ones it logs in
     or recovers its password with), never contact details typed into a questionnaire, which anyone can
     set to someone else's address. ``application`` only says what the message is about."""
+    if recipient is None:
+        return {Channel.EMAIL: "", Channel.SMS: "", Channel.IN_APP: ""}
     return {Channel.EMAIL: recipient.email, Channel.SMS: getattr(recipient, "mobile", ""), Channel.IN_APP: ""}
 
 
@@ -40,7 +43,7 @@ def register_receipt(kind, receipt):
 
 
 def notify(*, event, recipient, template, context=None, application=None, channels=None, addresses=None,
-           secret=False, requested_by=None, sms_kind="", sms_params=None):
+           secret=False, requested_by=None, sms_kind="", sms_params=None, expires_at=None):
     """Record a notification of ``event`` for ``recipient`` on each channel, once, and send it after commit.
 
     ``template`` names ``notifications/<template>_subject.txt`` and ``…_body.txt``, rendered in the
@@ -51,6 +54,10 @@ def notify(*, event, recipient, template, context=None, application=None, channe
     ``secret`` marks a message whose text carries a one-time secret (a password reset link): the
     admin never shows its text and delivery wipes it (``deliver``). ``requested_by`` is the member of
     staff who asked for the message, kept on the row as the record of who asked.
+
+    ``recipient`` may be ``None`` for a message to an address that has no account yet (a sign-up's code):
+    ``addresses`` then says where it goes, and the in-app channel is skipped. ``expires_at`` is when a
+    secret message stops being worth sending (a code's expiry): not sent by then, it never is.
 
     On the SMS channel the provider sends a registered template (``sms.SMS_KINDS``): ``sms_kind`` and
     ``sms_params`` name it and fill it; by default the message is a notice whose title is the subject.
@@ -68,13 +75,15 @@ def notify(*, event, recipient, template, context=None, application=None, channe
     for channel in channels:
         if channel != Channel.IN_APP and not addresses[channel]:
             continue
+        if channel == Channel.IN_APP and recipient is None:
+            continue
         try:
             with transaction.atomic():
                 created.append(
                     Notification.objects.create(
                         recipient=recipient, application=application, event=event, channel=channel,
                         address=addresses[channel], subject=subject, body=body, secret=secret,
-                        requested_by=requested_by,
+                        requested_by=requested_by, expires_at=expires_at,
                         **(_sms_fields(subject, sms_kind, sms_params) if channel == Channel.SMS else {}),
                     )
                 )
@@ -123,6 +132,8 @@ def deliver(notification_id):
             return False
         if notification.secret and not notification.body:
             return False
+        if notification.secret and notification.expires_at and notification.expires_at <= timezone.now():
+            return False
         notification.attempts += 1
         try:
             SENDERS[notification.channel](notification)
@@ -145,14 +156,17 @@ def deliver(notification_id):
 
 
 def expire_secrets(now=None):
-    """Wipe the text of secret rows still unsent once their secret has expired (a password reset link
-    lives ``PASSWORD_RESET_TIMEOUT`` seconds): sending it would help nobody, keeping it would keep a
-    secret. The row stays, unsent, with the reason in ``last_error``. Returns how many were wiped."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    """Wipe the text of secret rows still unsent once their secret has expired (at ``expires_at``, or for
+    a password reset link ``PASSWORD_RESET_TIMEOUT`` seconds after it was written): sending it would help
+    nobody, keeping it would keep a secret. The row stays, unsent, with the reason in ``last_error``.
+    Returns how many were wiped."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     with translation.override(settings.LANGUAGE_CODE):
         reason = gettext("Not sent before its one-time link expired; its text was deleted.")
+    expired = Q(expires_at__isnull=True, created_at__lte=cutoff) | Q(expires_at__lte=now)
     return (
-        Notification.objects.filter(secret=True, sent_at__isnull=True, created_at__lte=cutoff)
+        Notification.objects.filter(expired, secret=True, sent_at__isnull=True)
         .exclude(body="")
         .update(body="", sms_params={}, last_error=reason)
     )
