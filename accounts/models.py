@@ -33,8 +33,8 @@ class User(AbstractUser):
 class WorkspaceChoice(models.Model):
     """The campaign a member of staff works on in the admin (工作活动), remembered across sessions.
 
-    Written only by ``reviews.workspace.choose_campaign`` (a POST from the admin's campaign switch); without
-    a row the admin opens on the campaign whose stage the staff member's role works on.
+    Written only by ``remember`` (the admin's campaign switch, and 复制为新一轮 for the new round it made);
+    without a row the admin opens on the campaign whose stage the staff member's role works on.
     """
 
     user = models.OneToOneField(
@@ -51,3 +51,8 @@ class WorkspaceChoice(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.campaign}"
+
+    @classmethod
+    def remember(cls, user, campaign):
+        """``campaign`` is the one ``user`` works on from now (replacing an earlier choice)."""
+        cls.objects.update_or_create(user=user, defaults={"campaign": campaign})

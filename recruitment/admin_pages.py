@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import WorkspaceChoice
+
 from . import copying
 from .models import Campaign
 from .permissions import can_copy_campaign
@@ -86,10 +88,13 @@ def copy_view(model_admin, request, campaign_id):
                     form.add_error(field if field in form.fields else None, field_messages)
             else:
                 target = result.campaign
+                # Whoever copied goes on to set the new round up: the header's 工作活动 follows.
+                WorkspaceChoice.remember(request.user, target)
                 model_admin.log_addition(request, target, gettext("Copied from “%(name)s”.") % {"name": source.name})
                 model_admin.message_user(request, gettext(
-                    "“%(name)s” was created from “%(source)s”. Check its names, dates and texts, then make it "
-                    "current when it opens.") % {"name": target.name, "source": source.name}, messages.SUCCESS)
+                    "“%(name)s” was created from “%(source)s”, and you now work on it. Check its names, dates "
+                    "and texts, then make it current when it opens.") % {"name": target.name, "source": source.name},
+                    messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:recruitment_campaign_change", args=[target.pk]))
         return _confirm_page(model_admin, request, source, form)
     if request.method == "POST":

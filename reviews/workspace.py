@@ -68,7 +68,7 @@ def chosen_campaign(user, *, now=None):
 
 def choose_campaign(user, campaign):
     """Remember ``campaign`` as the one ``user`` works on (replacing an earlier choice)."""
-    WorkspaceChoice.objects.update_or_create(user=user, defaults={"campaign": campaign})
+    WorkspaceChoice.remember(user, campaign)
 
 
 def campaign_of_request(request):

@@ -7,9 +7,11 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from accounts.models import WorkspaceChoice
 from audit.models import AuditEvent
 from recruitment.models import BasicCheckMonth, Campaign
 from recruitment.timeutils import beijing
+from reviews import workspace
 from reviews.roles import CAMPAIGN_ADMIN, FINAL_COMMITTEE, OPERATIONS, RISK_OFFICER, ROUND1_REVIEWER
 from tests.factories import CampaignFactory, UserFactory
 from tests.reviews.factories import staff_with_role
@@ -176,7 +178,20 @@ def test_confirming_creates_the_round_with_the_dates_typed(client, campaign, cam
                                                                       date(2025, 7, 1)]
     assert AuditEvent.objects.filter(action="copy_campaign", actor=campaign_admin, campaign=new).count() == 1
     followed = client.get(response.url)
-    assert "“纳新 3.0（2025）”已根据“淘宝联盟拓客型招商团长招募 · 纳新 2.0（2024）”创建" in followed.content.decode()
+    assert ("“纳新 3.0（2025）”已根据“淘宝联盟拓客型招商团长招募 · 纳新 2.0（2024）”创建，您的工作活动已切换到新一轮。"
+            in followed.content.decode())
+
+
+def test_the_copier_works_on_the_new_round_and_nobody_else_moves(client, campaign, campaign_admin):
+    other_admin = staff_with_role(CAMPAIGN_ADMIN, username="campaign-admin-2")
+    WorkspaceChoice.remember(other_admin, campaign)
+    client.force_login(campaign_admin)
+    assert workspace.chosen_campaign(campaign_admin) == campaign
+
+    client.post(copy_url(campaign), CONFIRM_2025)
+
+    new = Campaign.objects.get(slug="2025-nx3")
+    assert (workspace.chosen_campaign(campaign_admin), workspace.chosen_campaign(other_admin)) == (new, campaign)
 
 
 def test_a_refused_confirmation_keeps_every_typed_value(client, campaign, campaign_admin):
