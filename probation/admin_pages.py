@@ -25,7 +25,7 @@ from recruitment.models import Campaign
 from recruitment.spreadsheets import CSV, XLSX  # formula-safe writers
 
 from . import admin_decisions, board, charts, datamark, metrics, permissions
-from .enums import LeaderStatus
+from .enums import CheckMeasure, LeaderStatus
 from .imports import KINDS, import_file
 from .models import Board, DataImport, Leader
 from .resources import ProbationReportResource, report_sheet
@@ -128,10 +128,14 @@ def board_figures(campaign, *, now):
         with metrics.waiting_at_most():
             basic = board.basic_at_risk(campaign, now=now)
             checkpoint = board.checkpoint_at_risk(campaign, now=now)
+            items = board.items_at_risk(campaign, now=now)
             month_chart = charts.month_figures(campaign, now=now)
         busy = False
     except metrics.FiguresBusy:
-        basic, checkpoint, month_chart, busy = [], [], None, True
+        basic, checkpoint, items, month_chart, busy = [], [], [], None, True
+    for row in items:
+        row.check = row.item.name
+        row.figures[0].label = CheckMeasure(row.item.measure).label
     for row in basic + checkpoint:
         row.check = check_label(row.period)
         for figure in row.figures:
@@ -150,6 +154,7 @@ def board_figures(campaign, *, now):
         "month_label": check_label(month.code) if month else "",
         "basic_at_risk": basic,
         "checkpoint_at_risk": checkpoint,
+        "items_at_risk": items,
         "figures_busy": busy,
         "charts": {"checks": charts.check_outcomes(campaign), "month": month_chart},
     }

@@ -1,9 +1,10 @@
 """Figures of the probation board and the at-risk reminder, computed set-based for all leaders at once.
 
 "At risk" means: a leader in probation who is below a threshold while the period is still running,
-so there are days left to catch up. Two periods count: the basic-check month containing ``now``
-(every figure of ``metrics.basic_month`` against the month's thresholds), and the special check's
-checkpoint window (activity start to the checkpoint end) with fewer new merchants than required.
+so there are days left to catch up. Three kinds of period count: the basic-check month containing
+``now`` (every figure of ``metrics.basic_month`` against the month's thresholds), the special check's
+checkpoint window (activity start to the checkpoint end) with fewer new merchants than required, and the
+window of each check item (新增考核项) containing ``now``, its measure against its threshold.
 """
 
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from django.utils import timezone
 from recruitment.models import Campaign
 
 from . import metrics
-from .enums import LeaderStatus
+from .checks import item_measure
+from .enums import CheckMeasure, LeaderStatus
 from .models import Leader
 
 BASIC_METRICS = [("activities", "min_activities"), ("merchants", "min_merchants"), ("items", "min_items"),
@@ -96,6 +98,29 @@ def checkpoint_at_risk(campaign, *, now):
         if n < campaign.checkpoint_min_new_merchants
     ]
     return sorted(found, key=lambda row: row.leader.leader_account)
+
+
+def items_at_risk(campaign, *, now):
+    """Leaders in probation below the threshold of a check item whose window contains ``now``, by item
+    (due time, code) then leader account. Each row's ``period`` is the item's code and ``item`` the item."""
+    items = list(campaign.check_items.filter(starts_at__lte=now, ends_at__gte=now).order_by("due_at", "code"))
+    if not items:
+        return []
+    leaders = _in_probation(campaign, now).order_by("leader_account")
+    by_pk = {leader.pk: leader for leader in leaders}
+    found = []
+    for item in items:
+        threshold = item.threshold if item.measure == CheckMeasure.GMV else int(item.threshold)
+        left = days_left(now, item.ends_at)
+        rows = [
+            AtRisk(by_pk[pk], item.code, item.ends_at, left, [Figure(item.measure, values[item.measure], threshold)])
+            for pk, values in item_measure(item, campaign)(leaders).items()
+            if values[item.measure] < threshold
+        ]
+        for row in sorted(rows, key=lambda row: row.leader.leader_account):
+            row.item = item
+            found.append(row)
+    return found
 
 
 def status_counts(campaign):

@@ -113,7 +113,7 @@ def special_checks(campaign):
     )
 
 
-def _item_measure(item, campaign):
+def item_measure(item, campaign):
     """The set-based measure of a check item: one of the built-in measures over the item's window."""
     window = (item.starts_at, item.ends_at)
     name = item.measure
@@ -136,7 +136,7 @@ def custom_checks(campaign):
     for item in campaign.check_items.order_by("due_at", "code"):
         threshold = item.threshold if item.measure == CheckMeasure.GMV else int(item.threshold)
         yield CheckDefinition(
-            item.code, item.due_at, {f"min_{item.measure}": threshold}, _item_measure(item, campaign),
+            item.code, item.due_at, {f"min_{item.measure}": threshold}, item_measure(item, campaign),
             lambda f, name=item.measure, t=threshold: f[name] >= t,
         )
 

@@ -14,8 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from probation.enums import LeaderStatus
-from probation.models import Leader, Merchant
+from probation.enums import CheckMeasure, LeaderStatus
+from probation.models import CheckItem, Leader, Merchant
 from recruitment.timeutils import beijing
 from tests.factories import credit_code
 from tests.probation.conftest import make_new_merchant
@@ -289,6 +289,31 @@ def test_board_checkpoint_at_risk_inside_the_checkpoint_window_only(viewer, camp
     assert [(row.leader.leader_account, row.figures[0].value, row.figures[0].threshold, row.days_left)
             for row in inside] == [("P01", 1, 2, 1)]
     assert after == []
+
+
+def test_board_lists_who_is_below_a_check_item_while_its_window_runs(viewer, campaign):
+    """A 新增考核项 counting new merchants over 2024-07-01 … 07-15 23:59:59 (at least 2): P01 has one, P02 two."""
+    CheckItem.objects.create(campaign=campaign, code="X7:2024-07", name="七月拓新", measure=CheckMeasure.NEW_MERCHANTS,
+                             starts_at=beijing(2024, 7, 1), ends_at=beijing(2024, 7, 15, 23, 59, 59), threshold=2,
+                             due_at=beijing(2024, 7, 20))
+    one = LeaderFactory(campaign=campaign, leader_account="P01")
+    MerchantFactory(leader=one, opened_at=beijing(2024, 7, 2))
+    two = LeaderFactory(campaign=campaign, leader_account="P02")
+    MerchantFactory(leader=two, opened_at=beijing(2024, 7, 2))
+    MerchantFactory(leader=two, opened_at=beijing(2024, 7, 3))
+
+    with time_machine.travel(beijing(2024, 6, 30, 23, 59, 59), tick=False):
+        before = viewer.get(reverse(BOARD_URL)).context["items_at_risk"]
+    with time_machine.travel(beijing(2024, 7, 15, 23, 59, 59), tick=False):
+        response = viewer.get(reverse(BOARD_URL))
+    with time_machine.travel(beijing(2024, 7, 16), tick=False):
+        after = viewer.get(reverse(BOARD_URL)).context["items_at_risk"]
+
+    assert before == [] and after == []
+    assert [(row.check, row.leader.leader_account, row.figures[0].label, row.figures[0].value,
+             row.figures[0].threshold, row.days_left) for row in response.context["items_at_risk"]] == [
+        ("七月拓新", "P01", "新商家数", 1, 2, 1)]
+    assert "新增考核项未达标" in response.text and "2024-07-15 23:59:59" in response.text
 
 
 def test_board_at_risk_on_the_last_second_of_the_month_and_none_after(viewer, june):
