@@ -22,15 +22,15 @@ CAMPAIGN_ADMIN_PERMISSION = "recruitment.publish_results"
 
 
 def deadline_key(campaign):
-    return f"deadline_passed:{campaign.pk}:{campaign.application_closes_at.isoformat()}"
+    return f"deadline_passed:{campaign.pk}:{alerts.key_time(campaign.application_closes_at)}"
 
 
 def alert_deadlines(*, now):
-    """Raise the alert of each campaign whose application deadline passed at or before ``now`` and within
-    ``DINGTALK_DEADLINE_ALERT_DAYS`` (an older deadline is no news), unless raised already (moving the deadline
-    raises it again for the new one). Returns the campaigns alerted."""
+    """Raise the alert of each campaign whose application deadline passed before ``now`` (its last second still
+    accepts submissions) and less than ``DINGTALK_DEADLINE_ALERT_DAYS`` ago (an older deadline is no news), unless
+    raised already (moving the deadline raises it again for the new one). Returns the campaigns alerted."""
     since = now - timedelta(days=settings.DINGTALK_DEADLINE_ALERT_DAYS)
-    campaigns = Campaign.objects.filter(application_closes_at__lte=now, application_closes_at__gt=since).order_by("pk")
+    campaigns = Campaign.objects.filter(application_closes_at__lt=now, application_closes_at__gt=since).order_by("pk")
     raised = []
     for campaign in campaigns:
         if DingTalkAlert.objects.filter(key=deadline_key(campaign)).exists():

@@ -52,6 +52,7 @@ class RobotForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         robot = self.instance if self.instance.pk else None
         self.fields["webhook_url"].widget.attrs["autocomplete"] = "off"
+        self.initial["secret"] = ""  # never sent to the browser, not even as a form's initial value
         if robot is None:
             self.fields["webhook_url"].required = True
             self.fields["secret"].required = True

@@ -18,7 +18,7 @@ webhook or secret changes.
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -66,6 +66,11 @@ def mention_of(user):
     if not user_id and not mobile:
         return None
     return {"name": str(user), "user_id": user_id, "mobile": "" if user_id else mobile}
+
+
+def key_time(moment):
+    """An instant in an alert's key, the same however it was read (UTC, to the second): ``2024-05-31T16:00:00Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def site_language():

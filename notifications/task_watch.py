@@ -40,7 +40,7 @@ def record_failure(task_name, error, *, now=None):
             with alerts.site_language():
                 alerts.raise_alert(
                     kind=AlertKind.TASK_FAILING,
-                    key=f"task_failing:{task_name}:{streak.first_failed_at.isoformat()}",
+                    key=f"task_failing:{task_name}:{alerts.key_time(streak.first_failed_at)}",
                     title=_("Scheduled job failing: %(task)s") % {"task": task_name},
                     text=_("The job %(task)s has failed %(count)d times in a row since %(since)s (Beijing time). "
                            "Last error: %(error)s") % {

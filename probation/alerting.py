@@ -31,7 +31,7 @@ def checks_waiting(campaign, waiting):
         for check in waiting:
             alerts.raise_alert(
                 kind=AlertKind.CHECK_WAITING, campaign=campaign,
-                key=f"check_waiting:{campaign.pk}:{check.code}:{check.due_at.isoformat()}",
+                key=f"check_waiting:{campaign.pk}:{check.code}:{alerts.key_time(check.due_at)}",
                 title=_("Waiting for data: %(check)s") % {"check": check.label},
                 text=_("%(check)s of %(campaign)s was due at %(due)s (Beijing time) and has waited %(days)d days for "
                        "its data (data complete until: %(mark)s). Import the data and confirm it on the probation "

@@ -26,7 +26,7 @@ SECRET = "SECstub0000000000000000000000000000000000000000000000000000009f3a"
 
 
 def expected_sign(timestamp, secret):
-    digest = hmac.new(secret.encode("utf-8"), f"{timestamp}\n{secret}".encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 
 

@@ -98,7 +98,8 @@ def test_over_the_budget_the_rest_is_batched_and_no_minute_exceeds_the_budget(st
     assert len(stub.received) == 18 + 13
     combined = stub.messages[17]
     assert combined["markdown"]["title"] == "20 条告警"
-    assert combined["markdown"]["text"].startswith("### 20 条告警\n\n#### 1. 告警18\n\n内容18\n\n#### 2. 告警19\n\n内容19")
+    assert combined["markdown"]["text"].startswith(
+        "### 20 条告警\n\n#### 1. 告警18\n\n内容18\n\n#### 2. 告警19\n\n内容19")
     assert combined["markdown"]["text"].endswith("#### 20. 告警37\n\n内容37")
     assert list(DingTalkAlert.objects.filter(batch_size=20).order_by("pk").values_list("title", flat=True)) == [
         f"告警{n}" for n in range(18, 38)]
