@@ -70,6 +70,9 @@ class RobotForm(forms.ModelForm):
         url = self.cleaned_data.get("webhook_url", "").strip()
         if not url:
             return self.instance.webhook_url if self.instance.pk else url
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost"):
+            raise forms.ValidationError(gettext("The webhook must start with https://."), code="https")
         if not _has_access_token(url):
             raise forms.ValidationError(
                 gettext("Paste the whole webhook, with its access_token: "

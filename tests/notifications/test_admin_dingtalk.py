@@ -306,3 +306,14 @@ def test_the_user_page_has_the_dingtalk_user_id_with_the_contact_details(client)
 def test_a_campaign_robot_is_shown_by_its_campaign(robot, campaign):
     assert str(robot) == str(campaign)
     assert CampaignFactory is not None
+
+
+def test_a_plain_http_webhook_is_refused(client, campaign):
+    client.force_login(staff("campaign_admin"))
+
+    response = client.post(reverse("admin:notifications_dingtalkrobot_add"), {
+        "campaign": campaign.pk, "webhook_url": f"http://oapi.dingtalk.com/robot/send?access_token={TOKEN}",
+        "secret": SECRET, "active": "on"})
+
+    assert response.context["adminform"].form.errors["webhook_url"] == ["Webhook 地址必须以 https:// 开头。"]
+    assert DingTalkRobot.objects.count() == 0
