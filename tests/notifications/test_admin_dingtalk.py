@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from notifications.models import DingTalkAlert, DingTalkRobot, RobotRequest
 from reviews import roles
-from tests.factories import CampaignFactory, UserFactory
+from tests.factories import UserFactory
 from tests.notifications.dingtalk_stub import SECRET, TOKEN, DingTalkStub
 from tests.reviews.factories import staff_with_role
 
@@ -305,7 +305,6 @@ def test_the_user_page_has_the_dingtalk_user_id_with_the_contact_details(client)
 
 def test_a_campaign_robot_is_shown_by_its_campaign(robot, campaign):
     assert str(robot) == str(campaign)
-    assert CampaignFactory is not None
 
 
 def test_a_plain_http_webhook_is_refused(client, campaign):
