@@ -44,7 +44,7 @@ class UserAdmin(PredicatePermissionsMixin, DjangoUserAdmin):
     search_fields = ("username", "mobile", "email", "first_name", "last_name")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Contact"), {"fields": ("mobile", "email", "first_name", "last_name")}),
+        (_("Contact"), {"fields": ("mobile", "email", "first_name", "last_name", "dingtalk_user_id")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )

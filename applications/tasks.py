@@ -3,8 +3,9 @@
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
-from . import services
+from . import alerting, services
 from .models import Application
 
 logger = logging.getLogger(__name__)
@@ -22,3 +23,9 @@ def send_submission_confirmation(*, application_id):
         logger.warning("send_submission_confirmation: application %s not found", application_id)
         return False
     return services.send_submission_confirmation(application)
+
+
+@shared_task(name="applications.alert_deadlines", ignore_result=True)
+def alert_deadlines():
+    """Every minute (beat): each campaign's application deadline, once passed, raises one DingTalk alert."""
+    return [campaign.slug for campaign in alerting.alert_deadlines(now=timezone.now())]

@@ -41,3 +41,7 @@ class NotificationAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     @admin.display(description=_("sent"), boolean=True)
     def is_sent(self, obj):
         return obj.sent_at is not None
+
+
+# DingTalk robots, the alert outbox and 我的钉钉信息 (their own module).
+from . import admin_dingtalk  # noqa: E402, F401

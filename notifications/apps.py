@@ -8,4 +8,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Registers this app's Celery tasks, which the domain queues by name (recruitment.tasking.queue).
-        from . import tasks  # noqa: F401
+        # DingTalk alerts: their sending task too, and the watch on Celery jobs failing again and again.
+        from . import alert_tasks, task_watch, tasks  # noqa: F401
+
+        task_watch.connect()

@@ -75,3 +75,15 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient or self.address}: {self.subject}"
+
+
+# DingTalk robots and the staff alert outbox (notifications.alerts).
+from .alert_models import (  # noqa: E402, F401
+    AlertKind,
+    AlertStatus,
+    DingTalkAlert,
+    DingTalkRobot,
+    RobotRequest,
+    RobotState,
+    TaskFailureStreak,
+)

@@ -25,7 +25,7 @@ from notifications.services import notify
 from recruitment import tasking, timeutils
 from recruitment.models import Campaign
 
-from . import decisions
+from . import alerting, decisions
 from .checks import check_definitions
 from .models import ImportRecord, Leader
 from .permissions import IMPORT_PERMISSION
@@ -179,7 +179,8 @@ def _operations_staff():
 
 
 def remind_waiting_checks(campaign, *, now):
-    """Remind operations, once a day, of the due checks waiting for data longer than the campaign allows.
+    """Remind operations, once a day, of the due checks waiting for data longer than the campaign allows (and
+    the campaign's DingTalk group once per check: ``alerting.checks_waiting``).
 
     Event ``data_wait:<campaign id>:<YYYY-MM-DD>``: a second run the same day sends nothing new. Returns
     the number of people reminded now.
@@ -188,6 +189,7 @@ def remind_waiting_checks(campaign, *, now):
                if not w.mark_allows and now - w.due_at > timedelta(days=campaign.data_wait_reminder_days)]
     if not overdue:
         return 0
+    alerting.checks_waiting(campaign, overdue)
     channels = [c for c in settings.NOTIFICATION_CHANNELS if c != "inapp"]
     today = timezone.localtime(now).date()
     reminded = 0

@@ -248,9 +248,28 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 NOTIFICATION_CHANNELS = env.list("NOTIFICATION_CHANNELS", default=["email", "sms", "inapp"])
 SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.LoggingSmsBackend")
 
+# --- DingTalk alerts to staff (notifications.alerts; README "DingTalk alerts") ----------------------
+# The group robot (自定义机器人, security setting 加签) for what belongs to no campaign (a job failing again and
+# again), and for campaigns without a robot of their own (set in the admin). Empty: alerts go to the log.
+DINGTALK_ROBOT_WEBHOOK = env("DINGTALK_ROBOT_WEBHOOK", default="")
+DINGTALK_ROBOT_SECRET = env("DINGTALK_ROBOT_SECRET", default="")
+DINGTALK_TIMEOUT = env.float("DINGTALK_TIMEOUT", default=5.0)
+# A robot accepts about 20 messages a minute; stay below in any rolling minute (the rest is batched).
+DINGTALK_MESSAGES_PER_MINUTE = env.int("DINGTALK_MESSAGES_PER_MINUTE", default=18)
+# After errcode 130101 (send too fast) DingTalk refuses the robot for about ten minutes.
+DINGTALK_TOO_FAST_BACKOFF_MINUTES = env.int("DINGTALK_TOO_FAST_BACKOFF_MINUTES", default=10)
+# A Celery job failing this many times in a row raises one alert.
+DINGTALK_TASK_FAILURE_STREAK = env.int("DINGTALK_TASK_FAILURE_STREAK", default=3)
+# The application-deadline alert is raised for deadlines passed within these days (not for old campaigns).
+DINGTALK_DEADLINE_ALERT_DAYS = env.int("DINGTALK_DEADLINE_ALERT_DAYS", default=3)
+
 CELERY_BEAT_SCHEDULE = {
     # The outbox sweep sends notifications that could not be queued (e.g. Redis was down).
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
+    # DingTalk alerts still pending (throttled, broker down, a temporary error) go out within the budget.
+    "notifications-send-alerts": {"task": "notifications.send_alerts", "schedule": 60.0},
+    # Each campaign's application deadline raises one DingTalk alert with the counts, once it has passed.
+    "applications-alert-deadlines": {"task": "applications.alert_deadlines", "schedule": 60.0},
     # Filings whose risk assessment could not be queued (broker down) are assessed here.
     "reviews-sweep-risk-reviews": {"task": "reviews.sweep_risk_reviews", "schedule": 60.0},
     # Applicants still to file are reminded at the campaign's offsets before its filing deadline (hours,

@@ -10,7 +10,7 @@ campaign's ``published_at`` and one notification per applicant, in a single tran
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,6 +19,8 @@ from django.utils.translation import ngettext
 from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application
 from applications.services import ApplicationError, TransitionNotAllowed, transition
+from notifications import alerts
+from notifications.models import AlertKind
 from notifications.services import notify
 from probation.models import Leader
 from recruitment import timeutils
@@ -252,10 +254,31 @@ def publish_results(campaign, *, actor, now=None):
             locked.published_at = now
             locked.save(update_fields=["published_at", "updated_at"])
             _notify_outcomes(locked)
+            _alert_published(locked, actor=actor, now=now)
     except IntegrityError as exc:
         raise PublicationError(_("Publication failed and nothing was changed: %(error)s") % {"error": exc}) from exc
     campaign.refresh_from_db()
     return campaign
+
+
+def _alert_published(campaign, *, actor, now):
+    """One DingTalk alert to the campaign's group with the outcome counts, @-mentioning the campaign admins."""
+    counts = dict(
+        Application.objects.filter(campaign=campaign, status__in=NOTIFIED_STATES)
+        .order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    with alerts.site_language():
+        alerts.raise_alert(
+            kind=AlertKind.RESULTS_PUBLISHED, key=f"results_published:{campaign.pk}", campaign=campaign,
+            title=_("Results published: %(campaign)s") % {"campaign": campaign},
+            text=_("%(user)s published the results of %(campaign)s at %(at)s (Beijing time): %(selected)d selected, "
+                   "%(not_selected)d not selected, %(rejected)d rejected in rounds 1–2. Every applicant has been "
+                   "notified.") % {
+                "user": actor.get_username(), "campaign": campaign, "at": timeutils.instant_text(now),
+                "selected": counts.get(S.SELECTED, 0), "not_selected": counts.get(S.NOT_SELECTED, 0),
+                "rejected": counts.get(S.ROUND1_REJECTED, 0) + counts.get(S.RISK_REJECTED, 0)},
+            mention=alerts.staff_with_permission("recruitment.publish_results"),
+        )
 
 
 def _grant_leader(campaign, application, now):

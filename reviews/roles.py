@@ -41,6 +41,7 @@ ROLE_PERMISSIONS = {
         "reviews.view_phonetask",
         "reviews.change_phonetask",
         "notifications.view_notification",
+        "notifications.view_dingtalkalert",
         "probation.view_leader",
         "probation.view_violation",
         "probation.add_violation",
@@ -87,6 +88,11 @@ ROLE_PERMISSIONS = {
         "reviews.view_committeemember",
         "reviews.add_committeemember",
         "reviews.delete_committeemember",
+        # DingTalk: the campaign's group robot (webhook and secret) and the alert outbox.
+        "notifications.view_dingtalkrobot",
+        "notifications.add_dingtalkrobot",
+        "notifications.change_dingtalkrobot",
+        "notifications.view_dingtalkalert",
     ],
 }
 

@@ -27,7 +27,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from recruitment import uploads
 
-from .. import datamark, decisions
+from .. import alerting, datamark, decisions
 from . import pgcopy, values
 from .kinds import KINDS, REFERENCES
 from .readers import UnreadableFile, _binary, read_rows
@@ -74,13 +74,28 @@ def import_file(kind_name, source, *, campaign, file_name=""):
     Returns an ``ImportResult``: on any bad row, ``errors`` lists every one and nothing is written. A file
     that cannot be read is one error, at the line where reading stopped, after the bad rows before it. While
     it runs, decisions of the campaign refuse to start (they would judge half a file); a successful import
-    is recorded (the data-mark step lists it) and the stored verdicts are compared with the new data.
+    is recorded (the data-mark step lists it) and the stored verdicts are compared with the new data. A refused
+    import raises a DingTalk alert to the campaign's group (``probation.alerting.import_failed``).
     """
     try:
         kind = KINDS[kind_name]
     except KeyError:
         raise UnknownKind(_("unknown kind %(kind)s; expected one of: %(kinds)s")
                           % {"kind": kind_name, "kinds": ", ".join(KINDS)}) from None
+    named = file_name or (source if isinstance(source, str | os.PathLike) else getattr(source, "name", ""))
+    try:
+        result = _import_file(kind, source, campaign=campaign, file_name=named)
+    except Exception as error:  # unreadable in a way the readers do not name, the database failed: said, re-raised
+        alerting.import_failed(campaign, kind=kind.name, file_name=os.path.basename(str(named)),
+                               errors=[f"{type(error).__name__}: {error}"[:300]])
+        raise
+    if not result.ok:  # the campaign's DingTalk group hears of it (nothing was written)
+        alerting.import_failed(campaign, kind=kind.name, file_name=os.path.basename(str(named)),
+                               errors=[str(error) for error in result.errors])
+    return result
+
+
+def _import_file(kind, source, *, campaign, file_name):
     refused = uploads.refusal(source)
     if refused:  # the upload stopped at its size limit: there is no file to read
         return ImportResult(kind=kind.name, errors=[RowError(1, "-", refused)])
@@ -89,8 +104,7 @@ def import_file(kind_name, source, *, campaign, file_name=""):
             decisions.hold_import_lock(campaign)
             result = _import(kind, source, campaign)
             if result.ok:
-                named = source if isinstance(source, str | os.PathLike) else getattr(source, "name", "")
-                datamark.record_import(campaign, kind=kind.name, result=result, file_name=file_name or named)
+                datamark.record_import(campaign, kind=kind.name, result=result, file_name=file_name)
             return result
     except UnreadableFile as error:
         # Raised inside the transaction, so nothing was written.

@@ -60,6 +60,9 @@ ALLOWED = {
     "GET", "POST", "HTTP", "IP", "SHA",
     # The language switch offers English in English (a language is named in its own language).
     "English",
+    # DingTalk's own Chinese robot settings name these so: the robot's "Webhook" address, the 加签 secret that
+    # starts with "SEC".
+    "Webhook", "SEC",
 }
 
 # Data shown as data, taken out of the page's text before its words are counted.

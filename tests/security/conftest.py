@@ -12,7 +12,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from applications.enums import ApplicationStatus
 from audit import services as audit
 from audit.enums import AuditAction
-from notifications.models import Notification
+from notifications.models import DingTalkAlert, DingTalkRobot, Notification
 from probation.models import CheckItem, RuleChange, RuleNotice
 from recruitment.timeutils import beijing
 from reviews import roles
@@ -110,6 +110,11 @@ def world(campaign):
                                               to_value="七月推广活动"),
         rule_notice=RuleNotice.objects.create(campaign=campaign, text="七月新增考核项"),
         notification=notification,
+        dingtalk_robot=DingTalkRobot.objects.create(
+            campaign=campaign, webhook_url="https://oapi.dingtalk.com/robot/send?access_token=testtoken0001",
+            secret="SECtest-not-a-real-secret"),
+        dingtalk_alert=DingTalkAlert.objects.create(campaign=campaign, kind="import_failed", key="security:1",
+                                                    title="导入被拒", text="第 2 行：缺少值"),
         group=role_group(roles.OPERATIONS),
         user=submitted.applicant,
         attempt=AccessAttempt.objects.create(username="x", ip_address="127.0.0.9", failures_since_start=1,

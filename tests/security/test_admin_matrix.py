@@ -27,6 +27,7 @@ OBJECT_OF = {
     "axes.AccessAttempt": "attempt", "axes.AccessLog": "access_log", "axes.AccessFailureLog": "failure_log",
     "audit.AuditEvent": "audit_event", "reviews.Committee": "campaign",
     "applications.CustomQuestion": "custom_question",
+    "notifications.DingTalkRobot": "dingtalk_robot", "notifications.DingTalkAlert": "dingtalk_alert",
 }
 
 # (model, page): statuses for            reviewer, risk, committee, ops, admin, none
@@ -109,6 +110,13 @@ MODEL_PAGES = {
     ("notifications.Notification", "changelist"):  (403, 403, 403, 200, 200, 403),
     ("notifications.Notification", "add"):         (403, 403, 403, 403, 403, 403),
     ("notifications.Notification", "change"):      (403, 403, 403, 200, 200, 403),
+    # A campaign's DingTalk robot (webhook and secret): the campaign admin's alone. The alerts: read-only.
+    ("notifications.DingTalkRobot", "changelist"): (403, 403, 403, 403, 200, 403),
+    ("notifications.DingTalkRobot", "add"):        (403, 403, 403, 403, 200, 403),
+    ("notifications.DingTalkRobot", "change"):     (403, 403, 403, 403, 200, 403),
+    ("notifications.DingTalkAlert", "changelist"): (403, 403, 403, 200, 200, 403),
+    ("notifications.DingTalkAlert", "add"):        (403, 403, 403, 403, 403, 403),
+    ("notifications.DingTalkAlert", "change"):     (403, 403, 403, 200, 200, 403),
     ("axes.AccessAttempt", "changelist"):          (403, 403, 403, 403, 403, 403),
     ("axes.AccessAttempt", "add"):                 (403, 403, 403, 403, 403, 403),
     ("axes.AccessAttempt", "change"):              (403, 403, 403, 403, 403, 403),
@@ -144,6 +152,7 @@ CUSTOM_PAGES = {
     "probation_leader_export":                (403, 403, 403, 200, 200, 403),
     "workspace_campaign":                     (302, 302, 302, 302, 302, 302),  # the header's switch (POST)
     "recruitment_campaign_copy":              (403, 403, 403, 403, 200, 403),  # 复制为新一轮
+    "my_dingtalk":                            (200, 200, 200, 200, 200, 200),  # 我的钉钉信息: one's own
 }
 
 # The same exports actually run (POST of the export form, every column): the file or 403.
@@ -187,6 +196,7 @@ def custom_request(name, world):
         "workspace_campaign": ("post", reverse("admin:workspace_campaign"), {"campaign": world.campaign.pk}),
         "recruitment_campaign_copy": ("get", reverse("admin:recruitment_campaign_copy", args=[world.campaign.pk]),
                                       None),
+        "my_dingtalk": ("get", reverse("admin:my_dingtalk"), None),
     }[name]
 
 
