@@ -8,4 +8,4 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Registers this app's Celery tasks, which the domain queues by name (recruitment.tasking.queue).
-        from . import tasks  # noqa: F401
+        from . import checks, tasks  # noqa: F401  (checks: registers the settings checks)
