@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from notifications import services
+from notifications.aliyun import classify
 from notifications.enums import DeliveryStatus
 from notifications.models import Channel, Notification
 from notifications.sms import NOTICE, VERIFICATION_CODE
@@ -230,3 +231,31 @@ def test_the_default_sms_kind_of_a_row_is_a_notice(aliyun_sms):
         row = notice()
 
     assert (row.sms_kind, row.sms_params) == (NOTICE, {"title": "初审已通过"})
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "permanent"),
+    [
+        ("isv.BUSINESS_LIMIT_CONTROL", 200, False),
+        ("isv.DAY_LIMIT_CONTROL", 200, False),
+        ("isv.AMOUNT_NOT_ENOUGH", 200, False),
+        ("isp.SYSTEM_ERROR", 200, False),
+        ("Throttling.User", 400, False),
+        ("Throttling.Api", 400, False),
+        ("ServiceUnavailable", 503, False),
+        ("SomethingNew", 502, False),
+        ("isv.MOBILE_NUMBER_ILLEGAL", 200, True),
+        ("isv.SMS_TEMPLATE_ILLEGAL", 200, True),
+        ("isv.SMS_SIGNATURE_ILLEGAL", 200, True),
+        ("isv.TEMPLATE_PARAMS_ILLEGAL", 200, True),
+        ("isv.SOMETHING_NEW", 200, True),
+        ("InvalidAccessKeyId.NotFound", 404, True),
+        ("SomethingNew", 400, True),
+    ],
+)
+def test_each_provider_code_is_temporary_or_permanent(code, status, permanent):
+    error = classify(code, "message", status=status)
+
+    assert (type(error).__name__, error.permanent, error.code) == (
+        "PermanentSmsError" if permanent else "TemporarySmsError", permanent, code,
+    )

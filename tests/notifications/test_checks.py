@@ -71,3 +71,9 @@ def test_a_short_receipt_token_is_a_warning(aliyun_configured, length, warned):
     assert ids(check_aliyun_sms(None)) == (
         [("notifications.W002", "ALIYUN_SMS_RECEIPT_TOKEN is shorter than 32 characters.")] if warned else []
     )
+
+
+def test_the_check_runs_with_django_s_checks():
+    from django.core.checks import registry
+
+    assert check_aliyun_sms in registry.registry.registered_checks
