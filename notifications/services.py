@@ -178,9 +178,9 @@ def deliver(notification_id):
         try:
             provider_id = SENDERS[notification.channel](notification)
         except Exception as exc:
-            _record_failure(notification, exc, now)
+            _record_failure(notification, exc, timezone.now())  # after the provider's answer (or its timeout)
             return False
-        notification.sent_at = now
+        notification.sent_at = timezone.now()
         notification.last_error = ""
         notification.next_attempt_at = None
         notification.provider_id = str(provider_id or "")[:100]
