@@ -8,7 +8,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self):
         # Registers this app's Celery tasks, which the domain queues by name (recruitment.tasking.queue).
-        # DingTalk alerts: their sending task too, and the watch on Celery jobs failing again and again.
-        from . import alert_tasks, task_watch, tasks  # noqa: F401
+        # checks: registers the settings checks. DingTalk alerts: their sending task too, and the watch on Celery
+        # jobs failing again and again.
+        from . import alert_tasks, checks, task_watch, tasks  # noqa: F401
 
         task_watch.connect()

@@ -37,7 +37,9 @@ def send_email(notification):
 
 
 def send_sms(notification):
-    """The row's template kind and parameters, checked against the template before the provider is asked."""
+    """The row's template kind and parameters, checked against the template before the provider is asked
+    (a value too long for its template raises ``PermanentSmsError`` and no request is made); returns the
+    provider's id for the accepted message."""
     kind = SMS_KINDS[notification.sms_kind or NOTICE]
     params = notification.sms_params or {"title": notification.subject}
     kind.check(params)

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .enums import DeliveryStatus
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
@@ -57,6 +59,27 @@ class Notification(models.Model):
         help_text=_("SMS only: the values filled into the template's variables; wiped with the text of a "
                     "secret message once delivered."),
     )
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), null=True, blank=True,
+        help_text=_("After a temporary failure: when delivery is tried again (the back-off doubles each time)."),
+    )
+    failed_at = models.DateTimeField(
+        _("failed at"), null=True, blank=True,
+        help_text=_("When delivery was given up: a permanent error (a bad number, a template the provider "
+                    "refused) or too many temporary ones. It is never retried; the reason is the last error."),
+    )
+    provider_id = models.CharField(
+        _("provider ID"), max_length=100, blank=True,
+        help_text=_("The provider's ID for the accepted message (Alibaba Cloud's BizId); receipts refer to it."),
+    )
+    delivered_at = models.DateTimeField(
+        _("delivered at"), null=True, blank=True,
+        help_text=_("When the provider's delivery receipt says the phone received it."),
+    )
+    delivery_error = models.CharField(
+        _("delivery error"), max_length=300, blank=True,
+        help_text=_("The provider's delivery receipt when the phone did not receive it (code and reason)."),
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("requested by"),
@@ -71,11 +94,24 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "channel", "recipient"], name="notify_once_per_event"),
         ]
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="notification_outbox_idx")]
+        indexes = [
+            models.Index(fields=["sent_at", "created_at"], name="notification_outbox_idx"),
+            models.Index(fields=["provider_id"], name="notification_provider_id_idx"),
+        ]
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.recipient or self.address}: {self.subject}"
 
+    @property
+    def status(self):
+        """Where the row stands (``enums.DeliveryStatus``), the same conditions as the admin's filter."""
+        if self.sent_at is None:
+            if self.failed_at is not None:
+                return DeliveryStatus.FAILED
+            return DeliveryStatus.RETRYING if self.attempts else DeliveryStatus.PENDING
+        if self.delivered_at is not None:
+            return DeliveryStatus.DELIVERED
+        return DeliveryStatus.UNDELIVERED if self.delivery_error else DeliveryStatus.SENT
 
 # DingTalk robots and the staff alert outbox (notifications.alerts).
 from .alert_models import (  # noqa: E402, F401

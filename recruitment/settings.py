@@ -247,6 +247,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 # Channels every applicant notification goes out on; see notifications/channels.py.
 NOTIFICATION_CHANNELS = env.list("NOTIFICATION_CHANNELS", default=["email", "sms", "inapp"])
 SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.LoggingSmsBackend")
+# Delivery retries (notifications.services.deliver): after a temporary failure (the SMS provider throttling,
+# a timeout, an SMTP error) the row is tried again after 1, 2, 4 … minutes, at most NOTIFICATION_RETRY_MAX_SECONDS
+# apart, and given up (failed) after NOTIFICATION_MAX_ATTEMPTS tries. A permanent failure is never retried.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=8)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=60 * 60)
+# Alibaba Cloud SMS (SMS_BACKEND=notifications.aliyun.AliyunSmsBackend; docs/deployment.md, "SMS through Alibaba
+# Cloud"). The check notifications.E001 refuses to start with that backend while any of these is missing.
+ALIYUN_SMS_ACCESS_KEY_ID = env("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env("ALIYUN_SMS_SIGN_NAME", default="")  # 签名, as approved in the console
+# One approved template code per message kind (notifications.sms.SMS_KINDS), e.g.
+# ALIYUN_SMS_TEMPLATE_CODES=verification_code=SMS_100000001,password_reset_code=SMS_100000002,notice=SMS_100000003
+ALIYUN_SMS_TEMPLATE_CODES = env.dict("ALIYUN_SMS_TEMPLATE_CODES", default={})
+ALIYUN_SMS_ENDPOINT = env("ALIYUN_SMS_ENDPOINT", default="dysmsapi.aliyuncs.com")
+ALIYUN_SMS_PROTOCOL = env("ALIYUN_SMS_PROTOCOL", default="https")  # http only for a local stub
+ALIYUN_SMS_CONNECT_TIMEOUT = env.float("ALIYUN_SMS_CONNECT_TIMEOUT", default=5.0)  # seconds
+ALIYUN_SMS_READ_TIMEOUT = env.float("ALIYUN_SMS_READ_TIMEOUT", default=10.0)  # seconds
+# The secret path segment of the delivery receipt URL (/notifications/sms/receipts/<token>/); empty: no receipts.
+ALIYUN_SMS_RECEIPT_TOKEN = env("ALIYUN_SMS_RECEIPT_TOKEN", default="")
 
 # --- DingTalk alerts to staff (notifications.alerts; README "DingTalk alerts") ----------------------
 # The group robot (自定义机器人, security setting 加签) for what belongs to no campaign (a job failing again and

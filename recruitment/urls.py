@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("reviews.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Alibaba Cloud's SMS delivery receipts (a secret token in the path; 404 unless configured).
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -110,15 +110,64 @@ def test_sweep_outbox_sends_only_what_waited_long_enough():
 def test_a_failed_delivery_keeps_the_row_for_the_sweep(settings):
     settings.EMAIL_BACKEND = "tests.notifications.broken_backend.BrokenBackend"
     user = UserFactory(email="someone@example.com")
-    notify_ping(user)
-    email = Notification.objects.get(channel=Channel.EMAIL)
+    with time_machine.travel(beijing(2024, 4, 23, 15, 4, 5), tick=False):
+        notify_ping(user)
+        email = Notification.objects.get(channel=Channel.EMAIL)
 
-    assert services.deliver(email.pk) is False
+        assert services.deliver(email.pk) is False
 
     email.refresh_from_db()
-    assert email.sent_at is None
-    assert email.attempts == 1
+    assert (email.sent_at, email.failed_at, email.attempts, email.next_attempt_at) == (
+        None, None, 1, beijing(2024, 4, 23, 15, 5, 5),
+    )
     assert email.last_error == "ConnectionRefusedError: SMTP server unreachable"
+
+
+@pytest.mark.parametrize(
+    ("attempts", "minutes"), [(1, 1), (2, 2), (3, 4), (4, 8), (5, 16), (6, 32), (7, 60), (8, 60)],
+)
+def test_the_retry_delay_doubles_up_to_an_hour(settings, attempts, minutes):
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = 60
+    settings.NOTIFICATION_RETRY_MAX_SECONDS = 3600
+
+    assert services.retry_delay(attempts) == timedelta(minutes=minutes)
+
+
+def test_an_smtp_error_is_retried_until_the_last_attempt_then_given_up(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.broken_backend.BrokenBackend"
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    start = beijing(2024, 4, 23, 15, 4, 5)
+    with time_machine.travel(start, tick=False):
+        notify_ping(UserFactory(email="someone@example.com"))
+    email = Notification.objects.get(channel=Channel.EMAIL)
+
+    for minutes in (0, 1, 3):  # the first try, then each retry at its time
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert services.deliver(email.pk) is False
+    with time_machine.travel(start + timedelta(days=1), tick=False):
+        services.sweep_outbox()
+
+    email.refresh_from_db()
+    assert (email.sent_at, email.failed_at, email.attempts, email.next_attempt_at) == (
+        None, start + timedelta(minutes=3), 3, None,
+    )
+
+
+def test_a_row_is_not_tried_before_its_retry_time(settings):
+    settings.EMAIL_BACKEND = "tests.notifications.broken_backend.BrokenBackend"
+    start = beijing(2024, 4, 23, 15, 4, 5)
+    with time_machine.travel(start, tick=False):
+        notify_ping(UserFactory(email="someone@example.com"))
+        email = Notification.objects.get(channel=Channel.EMAIL)
+        services.deliver(email.pk)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+    with time_machine.travel(start + timedelta(seconds=59), tick=False):
+        early = services.deliver(email.pk)
+    with time_machine.travel(start + timedelta(seconds=60), tick=False):
+        due = services.deliver(email.pk)
+
+    assert (early, due, len(mail.outbox)) == (False, True, 1)
 
 
 # --- Rows carrying a secret (a password reset link) -----------------------------------------------------

@@ -35,7 +35,7 @@ def grant_permissions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_sms_template'),
+        ("notifications", "0005_delivery_outcome"),
         ('recruitment', '0007_verbose_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
