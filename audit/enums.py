@@ -31,3 +31,4 @@ class AuditAction(models.TextChoices):
     EXPORT_LEADERS = "export_leaders", _("Leaders exported")
     EXPORT_SANCTIONS = "export_sanctions", _("Sanction list exported")
     COPY_CAMPAIGN = "copy_campaign", _("Campaign copied as a new round")
+    MOBILE_CHANGED = "mobile_changed", _("Mobile number changed")

@@ -29,7 +29,8 @@ class NotificationAdmin(PredicatePermissionsMixin, admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         fields = [name for name in super().get_fields(request, obj) if name != "redacted_body"]
         if obj is not None and obj.secret:
-            return [("redacted_body" if name == "body" else name) for name in fields]
+            # The SMS template's parameters of a secret row are the secret itself (a code): never shown.
+            return [("redacted_body" if name == "body" else name) for name in fields if name != "sms_params"]
         return fields
 
     @admin.display(description=_("message"))
