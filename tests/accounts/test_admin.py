@@ -215,3 +215,16 @@ def test_a_staff_accounts_password_form_still_opens_for_the_superuser(admin_clie
     page = admin_client.get(reverse("admin:auth_user_password_change", args=[staff_account.pk]))
 
     assert (page.status_code, page.context["original"]) == (200, staff_account)
+
+
+def test_the_mobile_verification_time_is_shown_read_only(admin_client):
+    account = UserFactory(username="13900000009", mobile="13900000009", email="")
+    url = reverse("admin:accounts_user_change", args=[account.pk])
+
+    page = admin_client.get(url)
+
+    readonly = [field.field["name"] for fieldset in page.context["adminform"] for line in fieldset for field in line
+                if field.is_readonly]
+    assert "mobile_verified_at" in readonly
+    content = " ".join(page.content.decode().split())
+    assert '<label>手机号已验证:</label> <div class="readonly">2024年3月1日 09:00</div>' in content
