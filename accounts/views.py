@@ -45,7 +45,9 @@ def _taken():
 
 
 def _number_taken():
-    return _number_taken()
+    return _("This mobile number is already used by another account.")
+
+
 # What the session keeps between asking for a code and entering it.
 PENDING_SIGNUP, PENDING_CHANGE, RESET_MOBILE = "pending_signup", "pending_mobile_change", "sms_reset_mobile"
 

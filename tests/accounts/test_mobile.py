@@ -122,6 +122,22 @@ def test_a_wrong_code_leaves_the_number_unverified(client, sms, django_capture_o
     assert user.mobile_verified_at is None
 
 
+def test_a_second_verify_code_within_a_minute_is_refused_with_the_wait(
+    client, sms, django_capture_on_commit_callbacks
+):
+    client.force_login(unverified())
+    with at(T0), django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:verify_mobile"), {"action": "send"})
+    with at(T0 + timedelta(seconds=15)), django_capture_on_commit_callbacks(execute=True):
+        again = client.post(reverse("accounts:verify_mobile"), {"action": "send"})
+
+    assert messages_of(client.get(again.url)) == [
+        "六位验证码正通过短信发送至 138****8000，5 分钟内有效。",
+        "获取验证码过于频繁，请等待 45 秒后再获取新的验证码。",
+    ]
+    assert len(sms) == 1
+
+
 def test_the_verify_page_of_a_verified_account_goes_on(client):
     client.force_login(UserFactory(username="13800138000", mobile="13800138000"))
 
@@ -206,6 +222,25 @@ def test_a_wrong_code_changes_nothing(client, sms, django_capture_on_commit_call
         response = client.post(reverse("accounts:change_mobile_confirm"), {"code": wrong})
 
     assert response.context["form"].errors["code"] == [SAME_ERROR]
+    user.refresh_from_db()
+    assert (user.username, user.mobile, AuditEvent.objects.exists()) == ("13800138000", "13800138000", False)
+
+
+def test_a_number_taken_meanwhile_is_refused_at_the_code(client, sms, django_capture_on_commit_callbacks):
+    user = UserFactory(username="13800138000", mobile="13800138000")
+    client.force_login(user)
+    with at(T0), django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:change_mobile"), {"new_mobile": "13900139000", "password": PASSWORD})
+    UserFactory(username="13900139000", mobile="13900139000")
+
+    with at(T0 + timedelta(minutes=1)):
+        response = client.post(reverse("accounts:change_mobile_confirm"), {"code": sms[0][2]["code"]})
+    with at(T0 + timedelta(minutes=2)):
+        resend = client.post(reverse("accounts:change_mobile_confirm"), {"action": "resend"})
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["该手机号已被其他账号使用。"]
+    assert messages_of(client.get(resend.url))[-1] == "该手机号已被其他账号使用。"
     user.refresh_from_db()
     assert (user.username, user.mobile, AuditEvent.objects.exists()) == ("13800138000", "13800138000", False)
 

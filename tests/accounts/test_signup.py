@@ -309,3 +309,14 @@ def test_create_applicant_account_refuses_a_taken_identifier():
 
     assert taken.value.field == "identifier"
     assert User.objects.count() == 1
+
+
+def test_a_resend_for_a_number_taken_meanwhile_says_it_exists(client, sms, django_capture_on_commit_callbacks):
+    start_mobile_signup(client, sms, django_capture_on_commit_callbacks)
+    UserFactory(username="13800138000", email="", mobile="13800138000")
+
+    with time_machine.travel(T0 + timedelta(minutes=2), tick=False), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:signup_verify"), {"action": "resend"})
+
+    assert messages_of(client.get(response.url))[-1] == "该手机号或邮箱已注册，请直接登录。"
+    assert len(sms) == 1
