@@ -298,6 +298,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+if DEBUG:
+    # `make run`: the logging SMS backend writes each SMS at INFO (a sign-up's code too), which the laptop must show
+    # for a mobile sign-up or an SMS password reset to be completed. Production sends SMS through a provider.
+    LOGGING["loggers"] = {"notifications.channels": {"level": "INFO"}}
 
 # --- Campaign product settings ------------------------------------------------------------------
 # Label used in page titles and e-mails.
