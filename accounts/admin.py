@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from notifications.models import Channel
 from recruitment.admin_permissions import MODEL_PERMISSIONS, PredicatePermissionsMixin, adopt
 
 from . import permissions, services
@@ -23,7 +24,7 @@ RESET_BATCH_LIMIT = 10
 # What operations see of an applicant account (read-only): no password summary, groups or permissions.
 APPLICANT_FIELDSETS = (
     (None, {"fields": ("username", "mobile", "email", "first_name", "last_name")}),
-    (_("Important dates"), {"fields": ("is_active", "date_joined", "last_login")}),
+    (_("Important dates"), {"fields": ("is_active", "date_joined", "last_login", "mobile_verified_at")}),
 )
 
 
@@ -46,8 +47,10 @@ class UserAdmin(PredicatePermissionsMixin, DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Contact"), {"fields": ("mobile", "email", "first_name", "last_name", "dingtalk_user_id")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined", "mobile_verified_at")}),
     )
+    # 手机号已验证: written only by an SMS code (accounts.mobile), never by hand.
+    readonly_fields = ("mobile_verified_at",)
     add_fieldsets = (
         (
             None,
@@ -89,9 +92,8 @@ class UserAdmin(PredicatePermissionsMixin, DjangoUserAdmin):
 
     @admin.action(description=_("Reset password: send a one-time link"), permissions=["reset_password"])
     def reset_password(self, request, queryset):
-        """Ask first (which account, which channel); on ``confirm`` send each a link through the outbox.
-
-        The member of staff is told where each link went, never the link.
+        """Ask first (which account, which channel); on ``confirm`` send each a link (a code by SMS) through
+        the outbox. The member of staff is told where each went, never the link or code.
         """
         accounts = list(queryset.order_by("username")[: RESET_BATCH_LIMIT + 1])
         if len(accounts) > RESET_BATCH_LIMIT:
@@ -113,12 +115,20 @@ class UserAdmin(PredicatePermissionsMixin, DjangoUserAdmin):
             except services.PasswordResetRefused as refused:
                 self.message_user(request, refused.message, messages.ERROR)
                 continue
-            self.message_user(
-                request,
-                gettext(
+            if row.channel == Channel.SMS:
+                text = gettext(
+                    "A one-time code to choose a new password is on its way by SMS to %(address)s (account "
+                    "%(account)s); the applicant enters it on the “Reset by SMS” page. Only the applicant receives "
+                    "it: it is not shown to you or anyone else."
+                )
+            else:
+                text = gettext(
                     "A one-time link to choose a new password is on its way by %(channel)s to %(address)s (account "
                     "%(account)s). Only the applicant receives it: it is not shown to you or anyone else."
-                ) % {"account": account.username, "channel": row.get_channel_display(), "address": row.address},
+                )
+            self.message_user(
+                request,
+                text % {"account": account.username, "channel": row.get_channel_display(), "address": row.address},
                 messages.SUCCESS,
             )
         return None

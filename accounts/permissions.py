@@ -37,3 +37,12 @@ def can_manage_accounts(user):
 def can_view_accounts(user):
     """The account list: in full for ``can_manage_accounts``; applicant accounts only for operations."""
     return can_manage_accounts(user) or can_reset_passwords(user)
+
+
+def must_verify_mobile(account):
+    """An applicant account with a mobile number nobody proved with an SMS code (accounts made before codes
+    existed): asked to verify at login, and refused submission until it does. Staff are never asked."""
+    return bool(
+        account is not None and account.is_authenticated and is_applicant_account(account)
+        and account.mobile and account.mobile_verified_at is None
+    )

@@ -27,6 +27,8 @@ from notifications.models import Channel
 from notifications.services import notify
 from recruitment.validators import normalize_mobile, validate_mobile
 
+from . import codes
+from .enums import CodePurpose
 from .permissions import can_reset_password_of, can_reset_passwords
 
 MOBILE = "mobile"
@@ -89,12 +91,16 @@ def identifier_is_taken(identifier):
     return email_is_taken(identifier.value)
 
 
-def create_applicant_account(*, identifier, password, recovery_email=""):
+def create_applicant_account(*, identifier, password=None, password_hash=None, recovery_email="",
+                             mobile_verified_at=None):
     """Create an applicant's account and return it (not logged in: the caller decides).
 
     ``identifier`` is an :class:`Identifier`. For a mobile sign-up ``recovery_email`` is stored as the
-    account's e-mail so that the password can be reset by e-mail; without it only staff can reset it.
-    For an e-mail sign-up the identifier itself is the recovery address and ``recovery_email`` is ignored.
+    account's e-mail so that the password can be reset by e-mail (the password can also be reset by an
+    SMS code). For an e-mail sign-up the identifier itself is the recovery address and
+    ``recovery_email`` is ignored. The password is given in clear (``password``) or already hashed
+    (``password_hash``, what a pending mobile sign-up keeps until its SMS code is entered);
+    ``mobile_verified_at`` is when the code proved the number.
 
     Raises :class:`IdentifierTaken` (``field`` = ``"identifier"`` or ``"email"``) when another account
     already uses the identifier or the recovery address, including when a concurrent sign-up won.
@@ -110,9 +116,14 @@ def create_applicant_account(*, identifier, password, recovery_email=""):
         raise IdentifierTaken("email")
     try:
         with transaction.atomic():
-            return User._default_manager.create_user(
-                username=identifier.value, email=email, mobile=mobile, password=password
+            user = User._default_manager.create_user(
+                username=identifier.value, email=email, mobile=mobile, password=password,
+                mobile_verified_at=mobile_verified_at if mobile else None,
             )
+            if password_hash is not None:
+                user.password = password_hash
+                user.save(update_fields=["password"])
+            return user
     except IntegrityError:
         # The unique username / mobile constraints caught a concurrent sign-up with the same identifier.
         raise IdentifierTaken("identifier") from None
@@ -128,8 +139,8 @@ class PasswordResetRefused(Exception):
 
 
 def password_reset_channel(user):
-    """Where ``user``'s reset link goes: the account's own e-mail, or for a mobile-only account its mobile
-    by SMS; ``None`` when it has neither."""
+    """How ``user``'s reset goes out: a link to the account's own e-mail, or for a mobile-only account a
+    code to its mobile by SMS; ``None`` when it has neither."""
     if user.email:
         return Channel.EMAIL
     if user.mobile:
@@ -138,20 +149,31 @@ def password_reset_channel(user):
 
 
 def send_password_reset(user, *, domain, use_https, requested_by=None):
-    """The one way a password reset is sent (忘记密码 and the staff's 重置密码 alike): a one-time link to
-    Django's reset-confirm page, written into the notification outbox and delivered by its task.
+    """The one way a password reset is sent (忘记密码 by e-mail and the staff's 重置密码 alike), through the
+    notification outbox, delivered by its task, to the account's own address (``password_reset_channel``),
+    never to one typed by whoever asks.
 
-    The link holds Django's ``default_token_generator`` token, which stops working once the password is
-    changed (so it works once) or after ``PASSWORD_RESET_TIMEOUT``. It goes to the account's own address
-    (``password_reset_channel``: e-mail, else SMS), never to one typed by whoever asks. Each request is
-    its own event, so two requests send two links. The row is ``secret``: the admin never shows its text
-    and delivery wipes it. ``requested_by`` is the member of staff who asked (kept on the row: who asked,
-    for whom, when), ``None`` for the self-service form. Returns the outbox row, or ``None`` when the
-    account has no address.
+    By e-mail: a one-time link to Django's reset-confirm page. Its ``default_token_generator`` token stops
+    working once the password is changed (so it works once) or after ``PASSWORD_RESET_TIMEOUT``. Each
+    request is its own event, so two requests send two links.
+
+    By SMS (a mobile-only account): an SMS template cannot carry a link, so a password-reset code goes to
+    the account's mobile (``codes.issue_code``, with the limits of the number; a staff request carries no
+    IP address) and the applicant sets the new password on the 忘记密码 by SMS page. Raises
+    ``codes.CodeRateLimited`` when the number had too many codes.
+
+    The row is ``secret``: the admin never shows its text and delivery wipes it. ``requested_by`` is the
+    member of staff who asked (kept on the row: who asked, for whom, when), ``None`` for the self-service
+    form. Returns the outbox row, or ``None`` when the account has no address.
     """
     channel = password_reset_channel(user)
     if channel is None:
         return None
+    if channel == Channel.SMS:
+        issued = codes.issue_code(
+            purpose=CodePurpose.PASSWORD_RESET, mobile=user.mobile, ip=None, user=user, requested_by=requested_by
+        )
+        return issued.notification
     uid, token = urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)
     protocol = "https" if use_https else "http"
     path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
@@ -163,18 +185,18 @@ def send_password_reset(user, *, domain, use_https, requested_by=None):
     }
     with transaction.atomic():
         rows = notify(
-            event=f"password_reset:{user.pk}:{uuid.uuid4().hex}", recipient=user,
-            template="password_reset" if channel == Channel.EMAIL else "password_reset_sms",
+            event=f"password_reset:{user.pk}:{uuid.uuid4().hex}", recipient=user, template="password_reset",
             context=context, channels=[channel], secret=True, requested_by=requested_by,
         )
     return rows[0] if rows else None
 
 
 def request_password_reset(account, *, actor, domain, use_https):
-    """重置密码 by staff: send ``account`` a one-time reset link (``send_password_reset``) on ``actor``'s
-    behalf. ``actor`` never sees the link: it is written straight into the outbox, which never shows
-    it. Raises :class:`PasswordResetRefused` when ``actor`` may not (``can_reset_password_of``: only an
-    active applicant account) or the account has neither e-mail nor mobile.
+    """重置密码 by staff: send ``account`` a one-time reset link, or a code by SMS (``send_password_reset``),
+    on ``actor``'s behalf. ``actor`` never sees the link or code: it is written straight into the outbox,
+    which never shows it. Raises :class:`PasswordResetRefused` when ``actor`` may not
+    (``can_reset_password_of``: only an active applicant account), the account has neither e-mail nor
+    mobile, or its number had too many codes (``codes.CodeRateLimited``).
     """
     if not can_reset_passwords(actor):
         raise PasswordResetRefused(_("You may not reset passwords."))
@@ -187,12 +209,17 @@ def request_password_reset(account, *, actor, domain, use_https):
             _("%(account)s is a staff account: only applicant accounts can be reset here.")
             % {"account": account.username}
         )
-    row = send_password_reset(account, domain=domain, use_https=use_https, requested_by=actor)
+    try:
+        row = send_password_reset(account, domain=domain, use_https=use_https, requested_by=actor)
+    except codes.CodeRateLimited as limited:
+        raise PasswordResetRefused(
+            _("%(account)s: %(reason)s") % {"account": account.username, "reason": limited.message}
+        ) from None
     if row is None:
         raise PasswordResetRefused(
             _("%(account)s has neither an e-mail address nor a mobile number to send a link to.")
             % {"account": account.username}
         )
-    # Who sent a reset link to which account, and by which channel; never the link or the address.
+    # Who sent a reset link (or code) to which account, and by which channel; never the link, code or address.
     record(AuditAction.PASSWORD_RESET, actor=actor, obj=account, channel=row.channel)
     return row

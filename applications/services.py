@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.permissions import must_verify_mobile
 from notifications.models import Channel, Notification
 from notifications.services import deliver, notify
 from recruitment import timeutils
@@ -60,6 +61,16 @@ class IncompleteApplication(ApplicationError):
         super().__init__(
             _("The application is not complete. Still missing: %(items)s.")
             % {"items": "、".join(str(m.label) for m in missing)}
+        )
+
+
+class MobileUnverified(ApplicationError):
+    """The applicant's account has a mobile number never proved with an SMS code (made before codes)."""
+
+    def __init__(self):
+        super().__init__(
+            _("Please verify your mobile number with an SMS code first: an application can only be submitted "
+              "from a verified account.")
         )
 
 
@@ -326,16 +337,23 @@ def submit_application(application, *, actor, now=None):
     in the notification outbox in the same transaction; it is sent after commit, or by the outbox
     sweep if the broker cannot be reached then (the applicant never sees that error). Raises
     ``WindowClosed``, ``IncompleteApplication``, ``AlreadySubmitted`` (it was submitted already: the
-    row lock makes concurrent submits of one draft submit it once) or ``TransitionNotAllowed``.
+    row lock makes concurrent submits of one draft submit it once), ``MobileUnverified`` (the applicant's
+    account has a mobile number never verified: ``accounts.permissions.must_verify_mobile``) or
+    ``TransitionNotAllowed``.
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Application.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update(of=("self",)).select_related("campaign", "applicant")
+            .get(pk=application.pk)
+        )
         if locked.status != ApplicationStatus.DRAFT:
             shown = applicant_status(locked, now)  # the applicant's word: a hidden decision must not show
             refusal = AlreadySubmitted if shown != ApplicantStatus.WITHDRAWN else TransitionNotAllowed
             raise refusal(_("Only a draft can be submitted; this application is “%(status)s”.")
                           % {"status": shown.label})
+        if must_verify_mobile(locked.applicant):
+            raise MobileUnverified()
         _check_window(locked.campaign, now, _("submission"))
         missing = questionnaire.missing_answers(locked)
         if missing:

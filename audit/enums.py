@@ -32,3 +32,4 @@ class AuditAction(models.TextChoices):
     EXPORT_SANCTIONS = "export_sanctions", _("Sanction list exported")
     COPY_CAMPAIGN = "copy_campaign", _("Campaign copied as a new round")
     NOTIFICATION_RESEND = "notification_resend", _("Notification sent again")
+    MOBILE_CHANGED = "mobile_changed", _("Mobile number changed")

@@ -162,6 +162,15 @@ AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
 AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
+# SMS verification codes (accounts.codes): six digits, valid VERIFICATION_CODE_TTL_MINUTES (the SMS templates
+# say "5分钟内有效": register new wording before changing it), single use, locked after
+# VERIFICATION_CODE_MAX_ATTEMPTS wrong tries. Requests are limited per mobile number and per client IP: one per
+# VERIFICATION_CODE_INTERVAL_SECONDS, and a number of codes in any rolling 24 hours.
+VERIFICATION_CODE_TTL = timedelta(minutes=env.int("VERIFICATION_CODE_TTL_MINUTES", default=5))
+VERIFICATION_CODE_MAX_ATTEMPTS = env.int("VERIFICATION_CODE_MAX_ATTEMPTS", default=5)
+VERIFICATION_CODE_INTERVAL = timedelta(seconds=env.int("VERIFICATION_CODE_INTERVAL_SECONDS", default=60))
+VERIFICATION_CODE_DAILY_LIMIT_PER_NUMBER = env.int("VERIFICATION_CODE_DAILY_LIMIT_PER_NUMBER", default=10)
+VERIFICATION_CODE_DAILY_LIMIT_PER_IP = env.int("VERIFICATION_CODE_DAILY_LIMIT_PER_IP", default=10)
 # Behind a trusted proxy, a request's arrival time is its X-Request-Start header ("t=<epoch seconds>",
 # recruitment.middleware.ArrivalTimeMiddleware) when that lies at most this many seconds before now
 # (time spent queueing for a worker) and at most this many after (clock drift between the hosts).
@@ -328,6 +337,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
 }
+if DEBUG:
+    # `make run`: the logging SMS backend writes each SMS at INFO (a sign-up's code too), which the laptop must show
+    # for a mobile sign-up or an SMS password reset to be completed. Production sends SMS through a provider.
+    LOGGING["loggers"] = {"notifications.channels": {"level": "INFO"}}
 
 # --- Campaign product settings ------------------------------------------------------------------
 # Label used in page titles and e-mails.

@@ -89,7 +89,7 @@ def test_operations_see_applicant_accounts_only_and_read_only(client, ops, mobil
     ]
     fields = [line.field["name"] for fieldset in change.context["adminform"] for line in fieldset for line in line]
     assert fields == ["username", "mobile", "email", "first_name", "last_name", "is_active", "date_joined",
-                      "last_login"]
+                      "last_login", "mobile_verified_at"]
     assert change.context["has_change_permission"] is False
 
 
@@ -114,28 +114,52 @@ def test_the_reset_action_asks_first_and_writes_nothing(client, ops, mobile_only
     assert Notification.objects.exists() is False
 
 
-def test_operations_reset_sends_a_link_they_never_see(client, ops, mobile_only, django_capture_on_commit_callbacks):
+def test_operations_reset_sends_a_link_they_never_see(client, ops, django_capture_on_commit_callbacks):
+    account = UserFactory(username="boss@example.com")
     client.force_login(ops)
 
     with django_capture_on_commit_callbacks(execute=False):
-        response = reset(client, [mobile_only])
+        response = reset(client, [account])
     row = Notification.objects.get()
     link = TOKEN_PATH.search(row.body).group(0)  # in the outbox, waiting for the delivery task
     after = client.get(response.url)
     outbox = client.get(reverse("admin:notifications_notification_changelist"))
     detail = client.get(reverse("admin:notifications_notification_change", args=[row.pk]))
 
-    assert response.url == reverse("admin:accounts_user_changelist")
     assert (row.recipient, row.requested_by, row.channel, row.address, row.secret) == (
-        mobile_only, ops, Channel.SMS, "13900000001", True,
+        account, ops, Channel.EMAIL, "boss@example.com", True,
     )
     assert [str(m) for m in get_messages(after.wsgi_request)] == [
-        "设置新密码的一次性链接正通过短信发送至 13900000001（账号 13900000001）。"
+        "设置新密码的一次性链接正通过邮件发送至 boss@example.com（账号 boss@example.com）。"
         "链接只发给申请人本人，不会向您或任何其他人显示。",
     ]
     for page in (response, after, outbox, detail):
         assert link.split("/")[-2] not in page.content.decode()
     assert "不予显示：该消息含一次性机密内容（密码重置链接），送达后将被删除。" in detail.content.decode()
+
+
+def test_operations_reset_a_mobile_only_account_by_a_code_they_never_see(
+    client, ops, mobile_only, django_capture_on_commit_callbacks
+):
+    client.force_login(ops)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = reset(client, [mobile_only])
+    row = Notification.objects.get()
+    code = row.sms_params["code"]  # in the outbox, waiting for the delivery task
+    after = client.get(response.url)
+    outbox = client.get(reverse("admin:notifications_notification_changelist"))
+    detail = client.get(reverse("admin:notifications_notification_change", args=[row.pk]))
+
+    assert (row.recipient, row.requested_by, row.channel, row.address, row.secret, row.sms_kind) == (
+        mobile_only, ops, Channel.SMS, "13900000001", True, "password_reset_code",
+    )
+    assert [str(m) for m in get_messages(after.wsgi_request)] == [
+        "设置新密码的一次性验证码正通过短信发送至 13900000001（账号 13900000001），申请人在“短信找回密码”页面输入即可。"
+        "验证码只发给申请人本人，不会向您或任何其他人显示。",
+    ]
+    for page in (response, after, outbox, detail):
+        assert code not in page.content.decode()
 
 
 @pytest.mark.parametrize("role", [roles.ROUND1_REVIEWER, roles.RISK_OFFICER, roles.FINAL_COMMITTEE,
@@ -191,3 +215,16 @@ def test_a_staff_accounts_password_form_still_opens_for_the_superuser(admin_clie
     page = admin_client.get(reverse("admin:auth_user_password_change", args=[staff_account.pk]))
 
     assert (page.status_code, page.context["original"]) == (200, staff_account)
+
+
+def test_the_mobile_verification_time_is_shown_read_only(admin_client):
+    account = UserFactory(username="13900000009", mobile="13900000009", email="")
+    url = reverse("admin:accounts_user_change", args=[account.pk])
+
+    page = admin_client.get(url)
+
+    readonly = [field.field["name"] for fieldset in page.context["adminform"] for line in fieldset for field in line
+                if field.is_readonly]
+    assert "mobile_verified_at" in readonly
+    content = " ".join(page.content.decode().split())
+    assert '<label>手机号验证时间:</label> <div class="readonly">2024年3月1日 09:00</div>' in content

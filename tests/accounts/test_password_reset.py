@@ -148,14 +148,13 @@ def test_admin_shows_the_text_of_an_ordinary_notification(admin_client):
     assert "请完成系统备案。" in change.content.decode()
 
 
-def test_the_reset_form_tells_a_mobile_only_applicant_that_staff_can_text_a_link(client):
+def test_the_reset_form_sends_a_mobile_applicant_to_the_sms_reset(client):
     response = client.get(reverse("accounts:password_reset"))
 
-    notice = (
-        "请联系活动工作人员：他们可以通过短信向您的手机号发送一次性重置链接。"
-        "工作人员不会查看、设置或索要您的密码。"
-    )
-    assert notice in response.content.decode()
+    content = response.content.decode()
+    assert "用手机号注册？" in content
+    link = reverse("accounts:password_reset_sms")
+    assert f'<a href="{link}" id="link-reset-sms">通过短信验证码重置密码。</a>' in content
 
 
 def test_the_self_service_reset_records_nobody_as_having_asked(client):

@@ -72,3 +72,23 @@ def test_only_an_active_applicant_account_can_be_reset(staff, account, allowed):
 
     assert (permissions.can_reset_password_of(staff["ops"], target),
             permissions.can_reset_password_of(staff["reviewer"], target)) == (allowed, False)
+
+
+@pytest.mark.parametrize(
+    ("account_kwargs", "must_verify"),
+    [
+        ({"mobile": "13800138000", "mobile_verified_at": None}, True),
+        ({"mobile": "13800138000"}, False),  # the factory's accounts proved their number
+        ({"mobile": "", "mobile_verified_at": None}, False),
+        ({"mobile": "13800138000", "mobile_verified_at": None, "is_staff": True}, False),
+        ({"mobile": "13800138000", "mobile_verified_at": None, "is_superuser": True}, False),
+    ],
+)
+def test_only_applicants_with_an_unproved_mobile_must_verify_it(account_kwargs, must_verify):
+    account = UserFactory(**account_kwargs)
+
+    assert permissions.must_verify_mobile(account) is must_verify
+
+
+def test_an_anonymous_visitor_is_never_asked_to_verify():
+    assert permissions.must_verify_mobile(AnonymousUser()) is False

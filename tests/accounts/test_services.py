@@ -1,6 +1,7 @@
-"""The one password-reset mechanism (``accounts.services``): the link, where it goes, who asked."""
+"""The one password-reset mechanism (``accounts.services``): the link or SMS code, where it goes, who asked."""
 
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -8,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts import services
+from accounts.models import PhoneCode
 from audit.models import AuditEvent
 from notifications.models import Channel, Notification
 from recruitment.timeutils import beijing
@@ -19,15 +21,22 @@ from tests.reviews.factories import staff_with_role
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Fresh-start-2024"
-LINK = re.compile(r"https?://testserver(/accounts/password/reset/[^/\s]+/[^/\s]+/)")
+T0 = beijing(2024, 4, 10, 9, 30, 0)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    """The whole test at T0 (sessions and deliveries after commit too); steps move on with nested travels."""
+    with time_machine.travel(T0, tick=False):
+        yield
 
 
 @pytest.fixture
 def sms(settings):
     settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
-    sms_outbox.SENT.clear()
-    yield sms_outbox.SENT
-    sms_outbox.SENT.clear()
+    sms_outbox.TEMPLATED.clear()
+    yield sms_outbox.TEMPLATED
+    sms_outbox.TEMPLATED.clear()
 
 
 @pytest.fixture
@@ -39,24 +48,29 @@ def mobile_only(number="13900000001"):
     return UserFactory(username=number, mobile=number, email="")
 
 
-def test_a_mobile_only_account_gets_an_sms_whose_link_sets_a_new_password(
+def test_a_mobile_only_account_gets_an_sms_code_that_sets_a_new_password(
     client, ops, sms, django_capture_on_commit_callbacks
 ):
     account = mobile_only()
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
         row = services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
 
-    assert (row.channel, row.address, row.secret, row.requested_by, row.recipient) == (
-        Channel.SMS, "13900000001", True, ops, account,
+    assert (row.channel, row.address, row.secret, row.requested_by, row.recipient, row.sms_kind) == (
+        Channel.SMS, "13900000001", True, ops, account, "password_reset_code",
     )
-    ((number, text),) = sms
-    assert number == "13900000001"
-    assert text.startswith("重置密码：请通过以下一次性链接为账号 13900000001 设置新密码：http://testserver/accounts/password/reset/")
-    assert text.endswith("工作人员看不到此链接。如非您本人申请，请忽略本短信。")
+    ((number, kind, params),) = sms
+    assert (number, kind) == ("13900000001", "password_reset_code")
+    code = PhoneCode.objects.get()
+    assert (code.purpose, code.mobile, code.user, code.requested_by, code.requested_ip) == (
+        "password_reset", "13900000001", account, ops, None,
+    )
     assert mail.outbox == []
-    form_url = client.get(LINK.search(text).group(1)).url
-    done = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    with time_machine.travel(T0 + timedelta(minutes=2), tick=False):
+        done = client.post(reverse("accounts:password_reset_sms_confirm"), {
+            "mobile": "13900000001", "code": params["code"],
+            "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD,
+        })
     assert done.url == reverse("accounts:password_reset_complete")
     account.refresh_from_db()
     assert account.check_password(NEW_PASSWORD) is True
@@ -78,7 +92,7 @@ def test_an_account_with_an_email_gets_the_link_by_email_in_the_staff_wording(
     assert re.search(r"https://testserver/accounts/password/reset/[^/\s]+/[^/\s]+/", message.body) is not None
 
 
-def test_a_staff_reset_records_who_asked_for_whom_and_when_and_never_the_link(
+def test_a_staff_reset_records_who_asked_for_whom_and_when_and_never_the_code(
     ops, sms, django_capture_on_commit_callbacks
 ):
     account = mobile_only()
@@ -91,22 +105,42 @@ def test_a_staff_reset_records_who_asked_for_whom_and_when_and_never_the_link(
     assert (row.requested_by, row.recipient, row.created_at, row.sent_at) == (
         ops, account, beijing(2024, 4, 23, 15, 4, 5), beijing(2024, 4, 23, 15, 4, 5),
     )
-    assert row.body == ""  # delivered: the link is gone from the database
-    assert LINK.search(sms[0][1]) is not None
+    assert (row.body, row.sms_params) == ("", {})  # delivered: the code is gone from the database
+    code = sms[0][2]["code"]
     event = AuditEvent.objects.get()
     assert (event.action, event.actor, event.object_type, event.object_id, event.details, event.created_at) == (
         "password_reset", ops, "accounts.User", str(account.pk), {"channel": "sms"}, beijing(2024, 4, 23, 15, 4, 5),
     )
+    assert code not in str(event.details) + event.object_repr
 
 
-def test_each_reset_is_its_own_link(ops, sms, django_capture_on_commit_callbacks):
+def test_each_reset_is_its_own_link_or_code(ops, sms, django_capture_on_commit_callbacks):
+    by_email = UserFactory(username="boss@example.com")
     account = mobile_only()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
+        with time_machine.travel(T0, tick=False):
+            services.request_password_reset(by_email, actor=ops, domain="testserver", use_https=False)
+            services.request_password_reset(by_email, actor=ops, domain="testserver", use_https=False)
+            services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
+        with time_machine.travel(T0 + timedelta(minutes=1), tick=False):
+            services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
+
+    assert (Notification.objects.count(), len(mail.outbox), len(sms)) == (4, 2, 2)
+
+
+def test_a_staff_reset_within_a_minute_of_the_last_code_is_refused_with_the_wait(ops, sms):
+    account = mobile_only()
+    with time_machine.travel(T0, tick=False):
         services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
 
-    assert Notification.objects.count() == len(sms) == 2
+    with time_machine.travel(T0 + timedelta(seconds=45), tick=False), pytest.raises(
+        services.PasswordResetRefused
+    ) as refused:
+        services.request_password_reset(account, actor=ops, domain="testserver", use_https=False)
+
+    assert refused.value.message == "13900000001：获取验证码过于频繁，请等待 15 秒后再获取新的验证码。"
+    assert (Notification.objects.count(), AuditEvent.objects.count()) == (1, 1)
 
 
 @pytest.mark.parametrize(

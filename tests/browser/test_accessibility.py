@@ -76,7 +76,8 @@ def test_applicant_pages_have_no_serious_accessibility_violation(live_server, ch
     found = {}
 
     visitor = browser_as(chromium, live_server, None, viewport)
-    for path in ["/", "/accounts/signup/", "/accounts/login/", "/accounts/password/reset/", "/results/"]:
+    for path in ["/", "/accounts/signup/", "/accounts/login/", "/accounts/password/reset/",
+                 "/accounts/password/reset/sms/", "/accounts/password/reset/sms/code/", "/results/"]:
         visit(visitor, live_server, path, found)
     assert visitor.goto(f"{live_server.url}/no-such-page/").status == 404
     scan(visitor, "404 page", found)
@@ -97,6 +98,7 @@ def test_applicant_pages_have_no_serious_accessibility_violation(live_server, ch
     newcomer = browser_as(chromium, live_server, "13900000001", viewport)
     visit(newcomer, live_server, "/apply/", found, label="apply start")
     visit(newcomer, live_server, "/status/", found, label="status without application")
+    visit(newcomer, live_server, "/accounts/mobile/change/", found, label="change mobile number")
     newcomer.context.close()
 
     drafting = browser_as(chromium, live_server, "half-draft@example.com", viewport)

@@ -1,7 +1,5 @@
-"""In the browser: operations reset a mobile-only applicant's password (the applicant sets a new one from
-the SMS link), and the public finds the results announcement from the home page."""
-
-import re
+"""In the browser: operations reset a mobile-only applicant's password (the applicant sets a new one with the
+SMS code), and the public finds the results announcement from the home page."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -24,9 +22,9 @@ NEW_PASSWORD = "Tuoke-new-start-2024"
 @pytest.fixture
 def sms(settings):
     settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
-    sms_outbox.SENT.clear()
-    yield sms_outbox.SENT
-    sms_outbox.SENT.clear()
+    sms_outbox.TEMPLATED.clear()
+    yield sms_outbox.TEMPLATED
+    sms_outbox.TEMPLATED.clear()
 
 
 def test_operations_reset_a_mobile_only_applicant_who_then_sets_a_new_password(live_server, page, sms):
@@ -47,18 +45,24 @@ def test_operations_reset_a_mobile_only_applicant_who_then_sets_a_new_password(l
     page.wait_for_selector(".messagelist .success")
 
     message = page.text_content(".messagelist .success")
-    assert "正通过短信发送至 13900000001（账号 13900000001）" in message
-    ((number, text),) = sms
-    token_path = re.search(r"/accounts/password/reset/[^/\s]+/[^/\s]+/", text).group(0)
-    assert token_path not in page.content()
+    assert "设置新密码的一次性验证码正通过短信发送至 13900000001（账号 13900000001）" in message
+    ((number, kind, params),) = sms
+    assert (number, kind) == ("13900000001", "password_reset_code")
+    assert params["code"] not in page.content()
     row = Notification.objects.get()
-    assert (row.requested_by.username, row.body) == ("ops-browser", "")
+    assert (row.requested_by.username, row.body, row.sms_params) == ("ops-browser", "", {})
 
     applicant = page.context.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai").new_page()
-    applicant.goto(f"{live_server.url}{token_path}")
+    applicant.goto(f"{live_server.url}/accounts/login/")
+    applicant.click("#link-reset-sms")
+    applicant.wait_for_url("**/accounts/password/reset/sms/")
+    applicant.click("text=我已有验证码")
+    applicant.wait_for_url("**/accounts/password/reset/sms/code/")
+    applicant.fill("[name=mobile]", "13900000001")
+    applicant.fill("[name=code]", params["code"])
     applicant.fill("[name=new_password1]", NEW_PASSWORD)
     applicant.fill("[name=new_password2]", NEW_PASSWORD)
-    applicant.click("main form button[type=submit]")
+    applicant.click("#btn-reset")
     applicant.wait_for_url("**/accounts/password/reset/done/")
     assert get_user_model().objects.get(username="13900000001").check_password(NEW_PASSWORD) is True
     applicant.context.close()

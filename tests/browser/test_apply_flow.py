@@ -9,6 +9,7 @@ from applications.enums import ApplicationStatus
 from applications.models import Application
 from recruitment.models import Campaign
 from tests.factories import CampaignFactory
+from tests.notifications import sms_outbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +35,15 @@ def save_and_continue(page, section):
     page.wait_for_url(f"**/apply/{section}/")
 
 
-def test_new_user_applies_end_to_end(live_server, page, open_campaign, tmp_path):
+@pytest.fixture
+def sms(settings):
+    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
+    sms_outbox.TEMPLATED.clear()
+    yield sms_outbox.TEMPLATED
+    sms_outbox.TEMPLATED.clear()
+
+
+def test_new_user_applies_end_to_end(live_server, page, open_campaign, tmp_path, sms):
     pdf = tmp_path / "营业执照.pdf"
     pdf.write_bytes(PDF)
 
@@ -47,6 +56,11 @@ def test_new_user_applies_end_to_end(live_server, page, open_campaign, tmp_path)
     page.fill("[name=password1]", "Tuoke-2024-secret")
     page.fill("[name=password2]", "Tuoke-2024-secret")
     page.click("main form button[type=submit]")
+    page.wait_for_url("**/accounts/signup/code/")  # the account waits for the SMS code
+    ((number, _kind, params),) = sms_outbox.TEMPLATED
+    assert number == "13912345678"
+    page.fill("[name=code]", params["code"])
+    page.click("#btn-code")
     page.wait_for_url("**/apply/")  # the start page: nothing is created until the button is pressed
     assert not Application.objects.exists()
     page.click("#btn-start-application")

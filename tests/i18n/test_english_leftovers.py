@@ -291,8 +291,8 @@ def test_admin_action_answers_read_in_chinese(client, seeded):
     assert [title for title, _messages in answers] == [
         "重置密码", "选择用户查看", "关闭：未按时备案", "选择第二轮队列（系统备案与风险评估）查看", "选择终审队列查看"]
     assert [messages for _title, messages in answers] == [
-        [], ["设置新密码的一次性链接正通过短信发送至 13900000001（账号 13900000001）。"
-             "链接只发给申请人本人，不会向您或任何其他人显示。"],
+        [], ["设置新密码的一次性验证码正通过短信发送至 13900000001（账号 13900000001），"
+             "申请人在“短信找回密码”页面输入即可。验证码只发给申请人本人，不会向您或任何其他人显示。"],
         [], ["已将 1 个申请关闭为未按时备案。"], ["已记录 1 项决定。"],
     ]
     assert [str(m) for m in saved.context["messages"]] == [

@@ -24,7 +24,8 @@ READ_ONLY = {
 # (tests/notifications/test_receipts.py).
 CSRF_EXEMPT = {"notifications:sms_receipts"}
 ANONYMOUS_FORMS = {"accounts:signup", "accounts:login", "accounts:password_reset", "accounts:password_reset_confirm",
-                   "set_language"}
+                   "set_language", "accounts:signup_verify", "accounts:password_reset_sms",
+                   "accounts:password_reset_sms_confirm"}
 
 
 def csrf_refused(response):
@@ -86,7 +87,8 @@ def test_applicant_posts_need_the_csrf_token(db, draft, inside_window):
         outcomes[url] = (csrf_refused(without), csrf_refused(with_token))
 
     assert outcomes == {url: (True, False) for url in outcomes}
-    assert len(outcomes) == 20  # with /apply/, whose POST starts the draft (开始填写)
+    # with /apply/, whose POST starts the draft (开始填写), and the six SMS code pages (accounts.mobile)
+    assert len(outcomes) == 26
 
 
 def admin_posts(world):
