@@ -14,6 +14,7 @@ from tests.factories import (
     CooperationCaseFactory,
     UserFactory,
 )
+from tests.notifications import sms_outbox
 
 
 def pytest_runtest_setup(item):
@@ -38,6 +39,18 @@ def _english_free_defaults(settings):
 def _fast_password_hashing(settings):
     # Factories set a password for every user; the default PBKDF2 rounds would dominate test time.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def sms(settings):
+    """SMS go to the recording backend (the provider's stand-in): yields what it was asked to send, as
+    ``(number, kind, params)``; the texts as a reader sees them are in ``sms_outbox.SENT``."""
+    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
+    sms_outbox.SENT.clear()
+    sms_outbox.TEMPLATED.clear()
+    yield sms_outbox.TEMPLATED
+    sms_outbox.SENT.clear()
+    sms_outbox.TEMPLATED.clear()
 
 
 @pytest.fixture

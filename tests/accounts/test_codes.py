@@ -15,7 +15,6 @@ from notifications.models import Channel, Notification
 from notifications.services import deliver
 from recruitment.timeutils import beijing
 from tests.factories import UserFactory
-from tests.notifications import sms_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +28,6 @@ def _frozen():
     with time_machine.travel(T0, tick=False):
         yield
 
-
-
-@pytest.fixture
-def sms(settings):
-    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
-    sms_outbox.SENT.clear()
-    sms_outbox.TEMPLATED.clear()
-    yield sms_outbox.TEMPLATED
-    sms_outbox.SENT.clear()
-    sms_outbox.TEMPLATED.clear()
 
 
 def issue(at, *, number=NUMBER, ip=IP, purpose=CodePurpose.SIGNUP, **kwargs):

@@ -13,7 +13,6 @@ from audit.models import AuditEvent
 from notifications.models import Notification
 from recruitment.timeutils import beijing
 from tests.factories import MOBILE_VERIFIED_AT, UserFactory
-from tests.notifications import sms_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +28,6 @@ def _frozen():
     with time_machine.travel(T0, tick=False):
         yield
 
-
-
-@pytest.fixture
-def sms(settings):
-    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
-    sms_outbox.TEMPLATED.clear()
-    yield sms_outbox.TEMPLATED
-    sms_outbox.TEMPLATED.clear()
 
 
 def messages_of(response):

@@ -15,7 +15,6 @@ from notifications.models import Channel, Notification
 from recruitment.timeutils import beijing
 from reviews import roles
 from tests.factories import UserFactory
-from tests.notifications import sms_outbox
 from tests.reviews.factories import staff_with_role
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +28,6 @@ def _frozen():
     """The whole test at T0 (sessions and deliveries after commit too); steps move on with nested travels."""
     with time_machine.travel(T0, tick=False):
         yield
-
-
-@pytest.fixture
-def sms(settings):
-    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
-    sms_outbox.TEMPLATED.clear()
-    yield sms_outbox.TEMPLATED
-    sms_outbox.TEMPLATED.clear()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from django.urls import reverse
 from accounts import services
 from recruitment.timeutils import beijing
 from tests.factories import UserFactory
-from tests.notifications import sms_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -23,14 +22,6 @@ def _frozen():
     """The whole test at T0 (sessions and deliveries after commit too); steps move on with nested travels."""
     with time_machine.travel(T0, tick=False):
         yield
-
-
-@pytest.fixture
-def sms(settings):
-    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
-    sms_outbox.TEMPLATED.clear()
-    yield sms_outbox.TEMPLATED
-    sms_outbox.TEMPLATED.clear()
 
 
 def messages_of(response):

@@ -9,7 +9,6 @@ from recruitment.models import Campaign
 from recruitment.timeutils import beijing
 from reviews import roles
 from tests.factories import CampaignFactory, UserFactory
-from tests.notifications import sms_outbox
 from tests.probation.factories import LeaderFactory
 from tests.reviews.factories import staff_with_role
 
@@ -17,14 +16,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Secret-pass-2024"  # tests.factories.UserFactory's
 NEW_PASSWORD = "Tuoke-new-start-2024"
-
-
-@pytest.fixture
-def sms(settings):
-    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
-    sms_outbox.TEMPLATED.clear()
-    yield sms_outbox.TEMPLATED
-    sms_outbox.TEMPLATED.clear()
 
 
 def test_operations_reset_a_mobile_only_applicant_who_then_sets_a_new_password(live_server, page, sms):

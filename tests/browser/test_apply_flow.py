@@ -35,14 +35,6 @@ def save_and_continue(page, section):
     page.wait_for_url(f"**/apply/{section}/")
 
 
-@pytest.fixture
-def sms(settings):
-    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
-    sms_outbox.TEMPLATED.clear()
-    yield sms_outbox.TEMPLATED
-    sms_outbox.TEMPLATED.clear()
-
-
 def test_new_user_applies_end_to_end(live_server, page, open_campaign, tmp_path, sms):
     pdf = tmp_path / "营业执照.pdf"
     pdf.write_bytes(PDF)

@@ -8,20 +8,11 @@ from django.contrib.auth import get_user_model
 
 from reviews import roles
 from tests.factories import CampaignFactory
-from tests.notifications import sms_outbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Tuoke-pioneer-2024"
 NEW_PASSWORD = "Tuoke-new-start-2024"
-
-
-@pytest.fixture
-def sms(settings):
-    settings.SMS_BACKEND = "tests.notifications.sms_outbox.RecordingSmsBackend"
-    sms_outbox.TEMPLATED.clear()
-    yield sms_outbox.TEMPLATED
-    sms_outbox.TEMPLATED.clear()
 
 
 def test_sign_up_by_mobile_with_the_code_then_reset_the_password_by_sms(live_server, page, sms, settings):
