@@ -2,10 +2,7 @@
 a close-out racing the applicant's filing or the risk assessment of a late filing, and a reopening racing
 publication. Exactly one of each pair wins; the other is refused and changes nothing; neither deadlocks."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application
@@ -14,6 +11,7 @@ from recruitment.timeutils import beijing
 from reviews import filing, publication, risk
 from reviews.models import Filing
 from reviews.roles import CAMPAIGN_ADMIN, RISK_OFFICER
+from tests.concurrency import race
 from tests.factories import CampaignFactory
 from tests.reviews.factories import (
     FilingFactory,
@@ -26,29 +24,6 @@ from tests.reviews.test_filing import filing_data
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 S = ApplicationStatus
 AFTER = beijing(2024, 4, 28)
-
-
-def race(*steps):
-    """Run each step in a thread of its own once all are ready: ``"ok"`` or the refusal's class name."""
-    barrier = threading.Barrier(len(steps))
-    outcomes = [None] * len(steps)
-
-    def run(index):
-        try:
-            barrier.wait(timeout=10)
-            steps[index]()
-            outcomes[index] = "ok"
-        except Exception as exc:  # reported in the assertion rather than lost in the thread
-            outcomes[index] = type(exc).__name__
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(steps))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 @pytest.mark.parametrize("attempt", range(6))
