@@ -6,6 +6,7 @@ process, e-mail printed to the console. Production sets ``DJANGO_DEBUG=false`` a
 listed in the README; ``manage.py check --deploy`` then passes.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -336,11 +337,19 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="WARNING")},
+    "loggers": {},
 }
-if DEBUG:
+if DEBUG and "DJANGO_LOG_LEVEL" not in os.environ:
     # `make run`: the logging SMS backend writes each SMS at INFO (a sign-up's code too), which the laptop must show
-    # for a mobile sign-up or an SMS password reset to be completed. Production sends SMS through a provider.
-    LOGGING["loggers"] = {"notifications.channels": {"level": "INFO"}}
+    # for a mobile sign-up or an SMS password reset to be completed, and an alert without a DingTalk robot is
+    # written at INFO too. Production sends both through their providers. A log level set on purpose wins.
+    LOGGING["loggers"].update(
+        {"notifications.channels": {"level": "INFO"}, "notifications.dingtalk": {"level": "INFO"}}
+    )
+if CELERY_TASK_ALWAYS_EAGER:
+    # Without a broker Celery still opens a producer for each eager task, and kombu warns that the (unused) broker
+    # has no host, into the output of every management command that queues a task (a refused import's alert).
+    LOGGING["loggers"]["kombu.connection"] = {"level": "ERROR"}
 
 # --- Campaign product settings ------------------------------------------------------------------
 # Label used in page titles and e-mails.
