@@ -90,7 +90,8 @@ class UserAdmin(PredicatePermissionsMixin, DjangoUserAdmin):
     def has_reset_password_permission(self, request):
         return permissions.can_reset_passwords(request.user)
 
-    @admin.action(description=_("Reset password: send a one-time link"), permissions=["reset_password"])
+    @admin.action(description=_("Reset password: a one-time link by e-mail or a code by SMS"),
+                  permissions=["reset_password"])
     def reset_password(self, request, queryset):
         """Ask first (which account, which channel); on ``confirm`` send each a link (a code by SMS) through
         the outbox. The member of staff is told where each went, never the link or code.

@@ -8,6 +8,10 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
 
+    def ready(self):
+        # Registers this app's Celery task (the daily purge of old SMS code requests) for beat and the worker.
+        from . import tasks  # noqa: F401
+
 
 class AxesConfig(AxesAppConfig):
     """django-axes (login throttling) under a name staff can read in the admin's menu (the library names

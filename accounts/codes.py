@@ -199,3 +199,15 @@ def use_code(*, purpose, mobile, code, user=None, now=None):
     if row is None:
         raise CodeInvalid()
     return row
+
+
+#: How long code requests are kept: the daily limits read the last 24 hours; a week answers "did the
+#: applicant ask for a code on Monday?" (number, purpose, IP and times, never the code).
+KEEP_REQUESTS = timedelta(days=7)
+
+
+def purge_old_codes(*, now=None):
+    """Delete code requests older than ``KEEP_REQUESTS`` (the daily job). Returns how many were deleted."""
+    now = now or timezone.now()
+    deleted, _by_model = PhoneCode.objects.filter(created_at__lt=now - KEEP_REQUESTS).delete()
+    return deleted

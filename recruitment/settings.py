@@ -294,6 +294,8 @@ DINGTALK_TASK_FAILURE_STREAK = env.int("DINGTALK_TASK_FAILURE_STREAK", default=3
 DINGTALK_DEADLINE_ALERT_DAYS = env.int("DINGTALK_DEADLINE_ALERT_DAYS", default=3)
 
 CELERY_BEAT_SCHEDULE = {
+    # SMS code requests older than a week are deleted (the limits read the last 24 hours).
+    "accounts-purge-old-codes": {"task": "accounts.purge_old_codes", "schedule": crontab(hour=4, minute=0)},
     # The outbox sweep sends notifications that could not be queued (e.g. Redis was down).
     "notifications-sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": 60.0},
     # DingTalk alerts still pending (throttled, broker down, a temporary error) go out within the budget.

@@ -279,3 +279,23 @@ def test_the_wait_is_said_in_words(wait, text):
 
 def test_a_number_is_masked_as_138_stars_8000():
     assert codes.mask_mobile("13800138000") == "138****8000"
+
+
+def test_the_daily_purge_deletes_requests_older_than_a_week_to_the_second():
+    week_old = issue(T0, number="13800138001").code
+    younger = issue(T0 + timedelta(seconds=1), number="13800138002", ip="203.0.113.8").code
+
+    kept = codes.purge_old_codes(now=T0 + timedelta(days=7))
+    assert kept == 0 and PhoneCode.objects.count() == 2
+
+    deleted = codes.purge_old_codes(now=T0 + timedelta(days=7, seconds=1))
+    assert deleted == 1
+    assert list(PhoneCode.objects.values_list("pk", flat=True)) == [younger.pk]
+    assert not PhoneCode.objects.filter(pk=week_old.pk).exists()
+
+
+def test_the_purge_is_a_scheduled_job_registered_in_the_worker(settings):
+    from recruitment.celery import app
+
+    assert settings.CELERY_BEAT_SCHEDULE["accounts-purge-old-codes"]["task"] == "accounts.purge_old_codes"
+    assert "accounts.purge_old_codes" in app.tasks

@@ -20,7 +20,7 @@ from tests.factories import CampaignFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 #: Templates whose subject is the caller's own (``generic``: tests and ad-hoc notices), or that go out only
-#: by e-mail (``password_reset`` carries the link; mobile accounts get ``password_reset_sms``).
+#: by e-mail (``password_reset`` carries the link; mobile accounts get a code, ``phone_code``).
 NOT_SMS_TEMPLATES = {"generic", "password_reset"}
 TEMPLATE_FOLDERS = [Path(settings.BASE_DIR) / "templates" / "notifications",
                     Path(settings.BASE_DIR) / "notifications" / "templates" / "notifications"]
