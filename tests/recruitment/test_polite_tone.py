@@ -58,3 +58,19 @@ def test_notices_name_the_status_page_by_its_title():
     misnamed = re.compile(r"“申请状态”|申请状态页|(?<!进度)状态页")
     offending = [(number, text) for number, text in catalog_translations() if misnamed.search(text)]
     assert offending == []
+
+
+def test_the_password_pages_speak_with_nin_where_django_says_ni(client, db):
+    """Django's own zh-hans wording of the password rules and errors says 你; the catalog overrides each one
+    an applicant reads (sign-up, password change, reset)."""
+    from accounts.models import User
+
+    user = User.objects.create_user("13700000000", mobile="13700000000", password="Tuoke-pioneer-2024x")
+    signup = client.get("/accounts/signup/").content.decode()
+    client.force_login(user)
+    refused = client.post("/accounts/password/change/", {
+        "old_password": "wrong", "new_password1": "123", "new_password2": "123"}).content.decode()
+
+    assert "你" not in signup and "你" not in refused
+    assert "您的密码必须包含至少 8 个字符。" in signup and "您的密码不能全部是数字。" in signup
+    assert "您输入的旧密码不正确，请重新输入。" in refused
