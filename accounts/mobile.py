@@ -6,7 +6,6 @@ it (``codes.use_code``); the views keep what is pending between the two steps in
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from audit.enums import AuditAction
@@ -90,7 +89,7 @@ def change_mobile(user, *, new_mobile, code, now=None):
     User = get_user_model()
     try:
         with transaction.atomic():
-            if User._default_manager.filter(Q(username=new_mobile) | Q(mobile=new_mobile)).exclude(pk=user.pk).exists():
+            if services.mobile_is_taken(new_mobile, other_than=user):
                 raise services.IdentifierTaken("mobile")
             User._default_manager.filter(pk=user.pk).update(**fields)
             record(

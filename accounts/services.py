@@ -80,9 +80,13 @@ def email_is_taken(email):
     return User._default_manager.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists()
 
 
-def mobile_is_taken(mobile):
+def mobile_is_taken(mobile, *, other_than=None):
+    """Whether an account (other than ``other_than``, if given) has ``mobile`` as its login name or number."""
     User = get_user_model()
-    return User._default_manager.filter(Q(username=mobile) | Q(mobile=mobile)).exists()
+    accounts = User._default_manager.filter(Q(username=mobile) | Q(mobile=mobile))
+    if other_than is not None:
+        accounts = accounts.exclude(pk=other_than.pk)
+    return accounts.exists()
 
 
 def identifier_is_taken(identifier):

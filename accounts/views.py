@@ -52,13 +52,34 @@ def _number_taken():
 PENDING_SIGNUP, PENDING_CHANGE, RESET_MOBILE = "pending_signup", "pending_mobile_change", "sms_reset_mobile"
 
 
+def _ttl_minutes():
+    return int(settings.VERIFICATION_CODE_TTL.total_seconds() // 60)
+
+
 def _code_sent(request, number):
-    minutes = int(settings.VERIFICATION_CODE_TTL.total_seconds() // 60)
     messages.success(
         request,
         _("A six-digit code is on its way by SMS to %(number)s. It is valid for %(minutes)d minutes.")
-        % {"number": codes.mask_mobile(number), "minutes": minutes},
+        % {"number": codes.mask_mobile(number), "minutes": _ttl_minutes()},
     )
+
+
+def _code_form(request):
+    """The code form, bound only when the POST carries a code (the resend button's POST does not)."""
+    return CodeForm(request.POST if request.method == "POST" and "code" in request.POST else None)
+
+
+def _send_again(request, send, number, *, taken=_taken):
+    """The page's "send a (new) code" button: ``send()`` asks for it; what happened becomes a message on the page
+    the view redirects back to (the limit's wait, or the number taken meanwhile)."""
+    try:
+        send()
+    except services.IdentifierTaken:
+        messages.error(request, taken())
+    except codes.CodeRateLimited as limited:
+        messages.error(request, limited.message)
+    else:
+        _code_sent(request, number)
 
 
 def _with_next(url, next_url):
@@ -107,16 +128,10 @@ def signup_verify(request):
     pending = request.session.get(PENDING_SIGNUP)
     if request.user.is_authenticated or not pending:
         return redirect("accounts:signup")
-    form = CodeForm(request.POST if request.method == "POST" and "code" in request.POST else None)
+    form = _code_form(request)
     if request.method == "POST" and request.POST.get("action") == "resend":
-        try:
-            mobile.send_signup_code(pending["mobile"], ip=client_ip(request))
-        except services.IdentifierTaken:
-            messages.error(request, _taken())
-        except codes.CodeRateLimited as limited:
-            messages.error(request, limited.message)
-        else:
-            _code_sent(request, pending["mobile"])
+        _send_again(request, lambda: mobile.send_signup_code(pending["mobile"], ip=client_ip(request)),
+                    pending["mobile"])
         return redirect("accounts:signup_verify")
     elif request.method == "POST" and form.is_valid():
         try:
@@ -174,14 +189,9 @@ def verify_mobile(request):
     if not must_verify_mobile(request.user):
         return redirect(next_url)
     user = request.user
-    form = CodeForm(request.POST if request.method == "POST" and "code" in request.POST else None)
+    form = _code_form(request)
     if request.method == "POST" and request.POST.get("action") == "send":
-        try:
-            mobile.send_verification_code(user, ip=client_ip(request))
-        except codes.CodeRateLimited as limited:
-            messages.error(request, limited.message)
-        else:
-            _code_sent(request, user.mobile)
+        _send_again(request, lambda: mobile.send_verification_code(user, ip=client_ip(request)), user.mobile)
         return redirect(_with_next(reverse("accounts:verify_mobile"), next_url))
     elif request.method == "POST" and form.is_valid():
         try:
@@ -230,16 +240,12 @@ def change_mobile_confirm(request):
     new_mobile = request.session.get(PENDING_CHANGE)
     if not new_mobile:
         return redirect("accounts:change_mobile")
-    form = CodeForm(request.POST if request.method == "POST" and "code" in request.POST else None)
+    form = _code_form(request)
     if request.method == "POST" and request.POST.get("action") == "resend":
-        try:
-            mobile.send_change_code(request.user, new_mobile=new_mobile, ip=client_ip(request))
-        except services.IdentifierTaken:
-            messages.error(request, _number_taken())
-        except codes.CodeRateLimited as limited:
-            messages.error(request, limited.message)
-        else:
-            _code_sent(request, new_mobile)
+        _send_again(
+            request, lambda: mobile.send_change_code(request.user, new_mobile=new_mobile, ip=client_ip(request)),
+            new_mobile, taken=_number_taken,
+        )
         return redirect("accounts:change_mobile_confirm")
     elif request.method == "POST" and form.is_valid():
         try:
@@ -277,8 +283,7 @@ def password_reset_sms(request):
                 request,
                 _("If an account uses %(number)s, a six-digit code is on its way to it by SMS. It is valid for "
                   "%(minutes)d minutes.")
-                % {"number": codes.mask_mobile(number),
-                   "minutes": int(settings.VERIFICATION_CODE_TTL.total_seconds() // 60)},
+                % {"number": codes.mask_mobile(number), "minutes": _ttl_minutes()},
             )
             return redirect("accounts:password_reset_sms_confirm")
     return render(request, "registration/password_reset_sms_form.html", {"form": form})

@@ -4,7 +4,6 @@ deadline, with the counts, to the campaign's group, @-mentioning the campaign ad
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from notifications import alerts
@@ -13,7 +12,7 @@ from recruitment import timeutils
 from recruitment.models import Campaign
 
 from .enums import ApplicationStatus
-from .models import Application
+from .services import status_counts
 
 S = ApplicationStatus
 
@@ -43,10 +42,7 @@ def alert_deadlines(*, now):
 def deadline_counts(campaign):
     """``{"submitted", "drafts", "withdrawn"}``: applications that were submitted and stand (whatever review has
     done with them since), drafts never submitted, and those withdrawn."""
-    by_status = dict(
-        Application.objects.filter(campaign=campaign).order_by().values("status").annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    by_status = status_counts(campaign)
     drafts, withdrawn = by_status.pop(S.DRAFT, 0), by_status.pop(S.WITHDRAWN, 0)
     return {"submitted": sum(by_status.values()), "drafts": drafts, "withdrawn": withdrawn}
 

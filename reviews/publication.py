@@ -10,15 +10,16 @@ campaign's ``published_at`` and one notification per applicant, in a single tran
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from applications.alerting import CAMPAIGN_ADMIN_PERMISSION
 from applications.enums import ApplicationStatus, PendingDecision
 from applications.models import Application
-from applications.services import ApplicationError, TransitionNotAllowed, transition
+from applications.services import ApplicationError, TransitionNotAllowed, status_counts, transition
 from notifications import alerts
 from notifications.models import AlertKind
 from notifications.services import notify
@@ -263,10 +264,7 @@ def publish_results(campaign, *, actor, now=None):
 
 def _alert_published(campaign, *, actor, now):
     """One DingTalk alert to the campaign's group with the outcome counts, @-mentioning the campaign admins."""
-    counts = dict(
-        Application.objects.filter(campaign=campaign, status__in=NOTIFIED_STATES)
-        .order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+    counts = status_counts(campaign)
     with alerts.site_language():
         alerts.raise_alert(
             kind=AlertKind.RESULTS_PUBLISHED, key=f"results_published:{campaign.pk}", campaign=campaign,
@@ -277,7 +275,7 @@ def _alert_published(campaign, *, actor, now):
                 "user": actor.get_username(), "campaign": campaign, "at": timeutils.instant_text(now),
                 "selected": counts.get(S.SELECTED, 0), "not_selected": counts.get(S.NOT_SELECTED, 0),
                 "rejected": counts.get(S.ROUND1_REJECTED, 0) + counts.get(S.RISK_REJECTED, 0)},
-            mention=alerts.staff_with_permission("recruitment.publish_results"),
+            mention=alerts.staff_with_permission(CAMPAIGN_ADMIN_PERMISSION),
         )
 
 

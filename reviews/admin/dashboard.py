@@ -12,7 +12,6 @@ user whose predicate allows it, so staff without a permission see nothing of tha
 from dataclasses import dataclass
 
 from django.contrib import admin
-from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import ApplicationStatus
 from applications.models import Application
+from applications.services import status_counts
 from probation import datamark
 from probation import permissions as probation_permissions
 from recruitment.models import Campaign
@@ -74,9 +74,7 @@ def _changelist(name, **filters):
 
 def funnel(campaign):
     """Applications per state (one grouped query), each linked to the filtered application list."""
-    counts = dict(
-        Application.objects.filter(campaign=campaign).order_by().values_list("status").annotate(n=Count("pk"))
-    )
+    counts = status_counts(campaign)
     return [
         QueueCount(
             S(state).label,
